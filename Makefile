@@ -1,0 +1,35 @@
+# The two commands of the README: `make run` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint venv messages clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || { PY=$$(bin/find-python) && echo "Using $$PY" && $$PY -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/chamado migrate --no-input
+	$(BIN)/chamado demo --if-empty
+	$(BIN)/chamado serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy chamado
+
+messages: $(STAMP)
+	cd chamado && ../$(BIN)/chamado makemessages -l pt_BR --no-obsolete --no-location
+	$(BIN)/python bin/compile-messages
+
+clean:
+	rm -rf $(VENV) var

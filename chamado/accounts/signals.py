@@ -1,0 +1,15 @@
+"""Keeps each user's language (used for their emails) in step with the one they browse in."""
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.utils import translation
+
+from chamado.accounts.actions import user_language_set
+
+
+@receiver(user_logged_in)
+def remember_language(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    user_language_set(user=user, language=translation.get_language() or "en")

@@ -1,0 +1,56 @@
+"""Outgoing notifications: one row per email, so a retry never sends one twice."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chamado.tickets.models import Message, Ticket
+
+
+class Delivery(models.Model):
+    class Kind(models.TextChoices):
+        TICKET_CONFIRMATION = "ticket_confirmation", _("Ticket confirmation to the client")
+        TICKET_NEW_NOTICE = "ticket_new_notice", _("New ticket notice to agents")
+        CLIENT_REPLY_NOTICE = "client_reply_notice", _("Client reply notice to agents")
+        AGENT_REPLY = "agent_reply", _("Agent reply to the client")
+        TRANSFER_NOTICE = "transfer_notice", _("Transfer notice to the client")
+        AUTO_CLOSED = "auto_closed", _("Auto-close notice to the client")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Gave up")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind)
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    message = models.ForeignKey(
+        Message,
+        verbose_name=_("message"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    # Derived from (kind, ticket, message, recipient), so the same notice cannot be queued twice.
+    email_message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
+    state = models.CharField(_("state"), max_length=8, choices=State, default=State.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email delivery")
+        verbose_name_plural = _("email deliveries")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.ticket_id} → {self.recipient_id}"

@@ -1,0 +1,87 @@
+"""Turns ticket events into email deliveries, queued in the event's own transaction."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.dispatch import receiver
+
+from chamado.accounts.models import User
+from chamado.mail.models import Delivery
+from chamado.tickets import signals
+from chamado.tickets.models import Message, Ticket
+
+
+def thread_id(ticket: Ticket) -> str:
+    """The Message-ID every email about this ticket refers to, so mail clients thread them."""
+    return f"<ticket-{ticket.number}@{settings.MESSAGE_ID_DOMAIN}>"
+
+
+def delivery_queue(
+    *, kind: str, ticket: Ticket, message: Message | None, recipients: list[User]
+) -> list[Delivery]:
+    """Create one delivery per recipient and enqueue its sending when the transaction commits.
+
+    Enqueueing writes a task row in the same database transaction, so a rolled-back ticket
+    leaves neither a delivery nor a task behind.
+    """
+    from chamado.mail.tasks import delivery_send
+
+    deliveries = []
+    for recipient in {user.pk: user for user in recipients if user.is_active}.values():
+        message_id = (
+            f"<{kind}.{ticket.number}.{message.pk if message else 0}.{recipient.pk}"
+            f"@{settings.MESSAGE_ID_DOMAIN}>"
+        )
+        delivery, created = Delivery.objects.get_or_create(
+            email_message_id=message_id,
+            defaults={"kind": kind, "ticket": ticket, "message": message, "recipient": recipient},
+        )
+        if created:
+            delivery_send.enqueue(delivery.pk)
+            deliveries.append(delivery)
+    return deliveries
+
+
+def department_agents(ticket: Ticket) -> list[User]:
+    return list(ticket.department.agents.filter(is_active=True, is_agent=True))
+
+
+def client_recipients(ticket: Ticket) -> list[User]:
+    """The contact who opened the ticket, while they may still see it."""
+    return [ticket.contact] if ticket.contact.may_use_tickets else []
+
+
+@receiver(signals.ticket_event, dispatch_uid="chamado.mail.notify")
+def on_ticket_event(
+    sender: Any, *, event: str, ticket: Ticket, message: Message | None, actor: Any, **kwargs: Any
+) -> None:
+    assert transaction.get_connection().in_atomic_block, "ticket events come from actions"
+    if event == signals.OPENED:
+        delivery_queue(
+            kind=Delivery.Kind.TICKET_CONFIRMATION,
+            ticket=ticket,
+            message=message,
+            recipients=client_recipients(ticket),
+        )
+        delivery_queue(
+            kind=Delivery.Kind.TICKET_NEW_NOTICE,
+            ticket=ticket,
+            message=message,
+            recipients=department_agents(ticket),
+        )
+    elif event == signals.CLIENT_REPLIED:
+        agents = [ticket.assignee] if ticket.assignee else department_agents(ticket)
+        delivery_queue(
+            kind=Delivery.Kind.CLIENT_REPLY_NOTICE,
+            ticket=ticket,
+            message=message,
+            recipients=[agent for agent in agents if agent is not None],
+        )
+    elif event == signals.AGENT_REPLIED and message is not None and not message.is_internal:
+        delivery_queue(
+            kind=Delivery.Kind.AGENT_REPLY,
+            ticket=ticket,
+            message=message,
+            recipients=client_recipients(ticket),
+        )

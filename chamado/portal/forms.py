@@ -1,0 +1,159 @@
+"""Client area forms: they parse input; the rules live in tickets.actions."""
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from chamado.services.selectors import service_list_for_account
+from chamado.tickets import workflow
+from chamado.tickets.actions import uploads_check
+from chamado.tickets.models import Department, Policy, Ticket
+from chamado.tickets.uploads import ALLOWED_TYPES
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs["accept"] = ",".join(ALLOWED_TYPES)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class AttachmentsMixin(forms.Form):
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def attachment_help(self, policy: Policy) -> str:
+        return str(
+            _("Allowed: %(types)s. Up to %(count)d files, %(size)d MB each.")
+            % {
+                "types": " ".join(ALLOWED_TYPES),
+                "count": policy.attachment_max_count,
+                "size": policy.attachment_max_mb,
+            }
+        )
+
+    def clean_attachments(self) -> list[UploadedFile]:
+        from chamado.core.errors import ApplicationError
+
+        files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
+        try:
+            uploads_check(files, policy=Policy.current())
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message) from None
+        return files
+
+    def files_to_choose_again(self) -> list[str]:
+        """Browsers cannot keep chosen files across a refused form: name them for the user."""
+        return [f.name for f in self.files.getlist(self.add_prefix("attachments")) if f.name]
+
+
+class MessageField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            label=_("Message"),
+            widget=forms.Textarea(attrs={"rows": 10}),
+            strip=True,
+            error_messages={"required": _("Write a message.")},
+            **kwargs,
+        )
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and workflow.message_too_short(value):
+            raise forms.ValidationError(
+                _(
+                    "Your message is too short: describe what happened, what you expected "
+                    "and what you already tried (at least %(limit)d characters)."
+                ),
+                params={"limit": workflow.MESSAGE_MIN_LENGTH},
+            )
+
+
+class TicketOpenForm(AttachmentsMixin):
+    name = forms.CharField(label=_("Name"), disabled=True, required=False)
+    email = forms.EmailField(label=_("Email"), disabled=True, required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), empty_label=None
+    )
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=workflow.SUBJECT_MAX_LENGTH,
+        help_text=_("A brief summary, for example “Reset cPanel password”."),
+        error_messages={"required": _("Give the ticket a subject.")},
+    )
+    service = forms.ModelChoiceField(
+        label=_("Related Service"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("The service this ticket is about."),
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Ticket.Priority.choices, coerce=int, initial=2
+    )
+    message = MessageField(
+        help_text=_("Describe the problem in detail: what you did, what happened, any error.")
+    )
+    field_order = [
+        "name",
+        "email",
+        "department",
+        "subject",
+        "service",
+        "priority",
+        "message",
+        "attachments",
+    ]
+
+    def __init__(self, *args: Any, contact: Any, departments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contact = contact
+        self.fields["name"].initial = contact.full_name
+        self.fields["email"].initial = contact.email
+        self.fields["department"].queryset = departments
+        self.fields["department"].label_from_instance = lambda d: d.title  # type: ignore[attr-defined]
+        services = service_list_for_account(contact.account)
+        self.fields["service"].queryset = services
+        self.fields["service"].label_from_instance = lambda s: "%s — %s (%s)" % (  # type: ignore[attr-defined]
+            s.name,
+            s.label,
+            s.get_status_display(),
+        )
+        self.has_services = services.exists()
+        self.fields["priority"].initial = Ticket.Priority.MEDIUM
+        self.fields["attachments"].help_text = self.attachment_help(Policy.current())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        department = data.get("department")
+        if (
+            department is not None
+            and data.get("service") is None
+            and self.has_services
+            and not department.allows_no_service
+        ):
+            self.add_error("service", _("Choose the service this ticket is about."))
+        return data
+
+
+class TicketReplyForm(AttachmentsMixin):
+    message = MessageField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = self.attachment_help(Policy.current())

@@ -1,0 +1,203 @@
+"""Client area views: parse, call one access function and one action or selector, render."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chamado.core.errors import ApplicationError, NotFound
+from chamado.services.selectors import service_list_for_account
+from chamado.tickets import workflow
+from chamado.tickets.access import access_attachment, access_ticket_by_number
+from chamado.tickets.actions import ticket_close, ticket_open, ticket_reply_by_client
+from chamado.tickets.models import Ticket
+from chamado.tickets.selectors import (
+    department_list_open_to_clients,
+    message_list_for_client,
+    ticket_list_for_contact,
+)
+from chamado.portal.forms import TicketOpenForm, TicketReplyForm
+
+TICKETS_PER_PAGE = 25
+
+
+def _require_ticket_permission(request: HttpRequest) -> HttpResponse | None:
+    """Contacts without `tickets` see why instead of a form they cannot use."""
+    if request.user.may_use_tickets:  # type: ignore[union-attr]
+        return None
+    return render(request, "portal/no_ticket_permission.html", status=403)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not user.is_client:
+        return render(request, "portal/staff_home.html")
+    context: dict[str, Any] = {"services": service_list_for_account(user.account)}
+    if user.may_use_tickets:
+        context["recent_tickets"] = ticket_list_for_contact(user).exclude(
+            status=Ticket.Status.CLOSED
+        )[:5]
+    return render(request, "portal/home.html", context)
+
+
+@login_required
+def department_choose(request: HttpRequest) -> HttpResponse:
+    if refused := _require_ticket_permission(request):
+        return refused
+    return render(
+        request,
+        "portal/department_choose.html",
+        {"departments": department_list_open_to_clients()},
+    )
+
+
+@login_required
+def ticket_new(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    if refused := _require_ticket_permission(request):
+        return refused
+    departments = department_list_open_to_clients()
+    department = departments.filter(slug=slug).first() if slug else None
+    if slug and department is None:
+        raise NotFound
+    form_kwargs = {"contact": request.user, "departments": departments}
+    if request.method == "POST":
+        form = TicketOpenForm(request.POST, request.FILES, **form_kwargs)
+        if form.is_valid():
+            try:
+                ticket = ticket_open(
+                    actor=request.user,
+                    department=form.cleaned_data["department"],
+                    service=form.cleaned_data["service"],
+                    subject=form.cleaned_data["subject"],
+                    priority=form.cleaned_data["priority"],
+                    body=form.cleaned_data["message"],
+                    files=form.cleaned_data["attachments"],
+                )
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                return redirect("portal:ticket_created", number=ticket.number)
+    else:
+        form = TicketOpenForm(initial={"department": department}, **form_kwargs)
+    return render(
+        request,
+        "portal/ticket_new.html",
+        {"form": form, "department": department, "files_again": _files_again(form)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _files_again(form: Any) -> list[str]:
+    return form.files_to_choose_again() if form.is_bound and form.errors else []
+
+
+@login_required
+def ticket_created(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = access_ticket_by_number(request.user, number)
+    return render(request, "portal/ticket_created.html", {"ticket": ticket})
+
+
+@login_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    if refused := _require_ticket_permission(request):
+        return refused
+    status = request.GET.get("status") or ""
+    tickets = ticket_list_for_contact(request.user, status=status or None)
+    page = Paginator(tickets, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/ticket_list.html",
+        {"page": page, "status": status, "statuses": Ticket.Status.choices},
+    )
+
+
+@login_required
+def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = access_ticket_by_number(request.user, number)
+    form = TicketReplyForm()
+    status = 200
+    if request.method == "POST":
+        form = TicketReplyForm(request.POST, request.FILES)
+        if form.is_valid():
+            was_waiting = workflow.client_waits(ticket.status)
+            try:
+                ticket_reply_by_client(
+                    actor=request.user,
+                    ticket=ticket,
+                    body=form.cleaned_data["message"],
+                    files=form.cleaned_data["attachments"],
+                )
+            except ApplicationError as error:
+                form.add_error("message", error.message)
+            else:
+                if was_waiting:
+                    messages.info(
+                        request,
+                        _(
+                            "Message added. Your ticket keeps its place in the queue: "
+                            "extra messages do not move it back."
+                        ),
+                    )
+                else:
+                    messages.success(request, _("Your reply was sent."))
+                return redirect("portal:ticket", number=ticket.number)
+        status = 400
+    return render(
+        request,
+        "portal/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "conversation": message_list_for_client(ticket),
+            "form": form,
+            "files_again": _files_again(form),
+            "reply_reopens": not ticket.is_closed or ticket.department.reopen_on_reply,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def ticket_close_view(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = access_ticket_by_number(request.user, number)
+    ticket_close(actor=request.user, ticket=ticket)
+    messages.success(request, _("The ticket was closed. Reply to it if you need us again."))
+    return redirect("portal:ticket", number=ticket.number)
+
+
+@login_required
+def attachment_download(request: HttpRequest, attachment_id: str, filename: str) -> FileResponse:
+    attachment = access_attachment(request.user, attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    if attachment.is_image:
+        response["Content-Disposition"] = response["Content-Disposition"].replace(
+            "attachment", "inline", 1
+        )
+    return response
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, also remembered on the user for the emails they receive."""
+    from django.views.i18n import set_language
+
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    user: Any = request.user
+    if user.is_authenticated and language and user.language != language:
+        from chamado.accounts.actions import user_language_set
+
+        user_language_set(user=user, language=language)
+    return response

@@ -1,0 +1,244 @@
+"""Departments, tickets, their messages and attachments, and the helpdesk policy."""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from chamado.accounts.models import Account
+from chamado.core.models import TimeStampedModel
+from chamado.services.models import Service
+
+
+class Policy(models.Model):
+    """Company policy for tickets, edited in the admin (one row)."""
+
+    attachment_max_mb = models.PositiveIntegerField(_("largest attachment (MB)"), default=10)
+    attachment_max_count = models.PositiveIntegerField(_("attachments per message"), default=5)
+    flood_max_messages = models.PositiveIntegerField(
+        _("client messages allowed in the window"), default=5
+    )
+    flood_window_minutes = models.PositiveIntegerField(_("flood window (minutes)"), default=10)
+    autoclose_hours = models.PositiveIntegerField(
+        _("close Answered tickets after (hours)"), default=72
+    )
+
+    class Meta:
+        verbose_name = _("ticket policy")
+        verbose_name_plural = _("ticket policy")
+
+    def __str__(self) -> str:
+        return str(_("Ticket policy"))
+
+    @classmethod
+    def current(cls) -> "Policy":
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+    @property
+    def attachment_max_bytes(self) -> int:
+        return self.attachment_max_mb * 1024 * 1024
+
+
+class Department(models.Model):
+    name = models.CharField(_("name (English)"), max_length=80)
+    name_pt_br = models.CharField(_("name (Portuguese)"), max_length=80, blank=True)
+    description = models.CharField(_("description (English)"), max_length=200, blank=True)
+    description_pt_br = models.CharField(_("description (Portuguese)"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_visible = models.BooleanField(
+        _("visible to clients"), default=True, help_text=_("Hidden departments take no tickets.")
+    )
+    allows_no_service = models.BooleanField(
+        _("tickets may name no service"),
+        default=False,
+        help_text=_("Lets clients pick 'None' as the related service."),
+    )
+    reopen_on_reply = models.BooleanField(
+        _("a client reply reopens a closed ticket"),
+        default=True,
+        help_text=_("When off, clients are offered a new ticket instead."),
+    )
+    email = models.EmailField(_("email address"), blank=True)
+    agents = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agents"),
+        blank=True,
+        related_name="departments",
+        limit_choices_to={"is_agent": True},
+    )
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        """The name in the active language."""
+        if (translation.get_language() or "").startswith("pt") and self.name_pt_br:
+            return self.name_pt_br
+        return self.name
+
+    @property
+    def summary(self) -> str:
+        if (translation.get_language() or "").startswith("pt") and self.description_pt_br:
+            return self.description_pt_br
+        return self.description
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+        CUSTOMER_REPLY = "customer_reply", _("Customer-Reply")
+        ON_HOLD = "on_hold", _("On Hold")
+        IN_PROGRESS = "in_progress", _("In Progress")
+        CLOSED = "closed", _("Closed")
+
+    class Priority(models.IntegerChoices):
+        LOW = 1, _("Low")
+        MEDIUM = 2, _("Medium")
+        HIGH = 3, _("High")
+
+    number = models.PositiveIntegerField(_("number"), unique=True)
+    account = models.ForeignKey(
+        Account, verbose_name=_("client account"), on_delete=models.CASCADE, related_name="tickets"
+    )
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        related_name="opened_tickets",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("related service"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    subject = models.CharField(_("subject"), max_length=120)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority, default=Priority.MEDIUM
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    created_at = models.DateTimeField(_("opened"), default=timezone.now)
+    last_activity_at = models.DateTimeField(_("last update"), default=timezone.now)
+    # The moment the client started waiting: their oldest unanswered message. The queue is
+    # ordered by it, so extra messages while waiting neither jump ahead nor fall behind.
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-last_activity_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(number__gte=100000, number__lte=999999),
+                name="ticket_number_six_digits",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["account", "-last_activity_at"], name="ticket_account_activity"),
+            models.Index(
+                fields=["account", "status", "-last_activity_at"], name="ticket_account_status"
+            ),
+            models.Index(
+                fields=["department", "status", "-priority", "waiting_since"], name="ticket_queue"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class Message(models.Model):
+    class Source(models.TextChoices):
+        WEB = "web", _("Web")
+        EMAIL = "email", _("Email")
+        API = "api", _("API")
+        SYSTEM = "system", _("System")
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_agent = models.BooleanField(_("from an agent"), default=False)
+    is_internal = models.BooleanField(
+        _("internal note"), default=False, help_text=_("Never shown or sent to the client.")
+    )
+    body = models.TextField(_("message"))
+    source = models.CharField(_("source"), max_length=8, choices=Source, default=Source.WEB)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created")]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id}/{self.pk}"
+
+
+def attachment_upload_to(instance: "Attachment", filename: str) -> str:
+    """A random name: the client's file name is kept in the database only."""
+    suffix = PurePath(filename).suffix.lower()
+    now = timezone.now()
+    return f"attachments/{now:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(TimeStampedModel):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    message = models.ForeignKey(
+        Message, verbose_name=_("message"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
