@@ -11,6 +11,7 @@ env = environ.Env()
 
 VAR_DIR = Path(env.str("CHAMADO_VAR", default=str(Path.cwd() / "var"))).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 
 
 def _secret_key() -> str:
@@ -104,7 +105,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -144,20 +147,31 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # EMAIL_URL: unset or eml:///folder writes each email as an .eml file (default var/mail/);
-# smtp://user:password@host:port sends by SMTP (smtp+tls:// for STARTTLS).
+# smtp://user:password@host:port sends by SMTP (smtp+tls:// for STARTTLS, smtps:// for TLS).
 _email_url = env.str("EMAIL_URL", default="")
-_email: dict = {}
 if _email_url and not _email_url.startswith("eml:"):
     _email = env.email_url("EMAIL_URL")
-EMAIL_BACKEND = _email.get("EMAIL_BACKEND", "chamado.mail.backends.EmlFileBackend")
-EMAIL_FILE_PATH = _email_url.removeprefix("eml://") or str(VAR_DIR / "mail")
-EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = _email.get("EMAIL_PORT") or 25
-EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = 20
+    MAILERS = {
+        "default": {
+            "BACKEND": _email["EMAIL_BACKEND"],
+            "OPTIONS": {
+                "host": _email.get("EMAIL_HOST") or "localhost",
+                "port": _email.get("EMAIL_PORT") or 25,
+                "username": _email.get("EMAIL_HOST_USER") or "",
+                "password": _email.get("EMAIL_HOST_PASSWORD") or "",
+                "use_tls": bool(_email.get("EMAIL_USE_TLS")),
+                "use_ssl": bool(_email.get("EMAIL_USE_SSL")),
+                "timeout": 20,
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "chamado.mail.backends.EmlFileBackend",
+            "OPTIONS": {"file_path": _email_url.removeprefix("eml://") or str(VAR_DIR / "mail")},
+        }
+    }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Chamado <support@chamado.localhost>")
 MESSAGE_ID_DOMAIN = env.str("MESSAGE_ID_DOMAIN", default="chamado.localhost")
 
@@ -183,5 +197,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"chamado": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")}},
+    "loggers": {
+        "chamado": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")}
+    },
 }

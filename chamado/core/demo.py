@@ -28,17 +28,27 @@ def demo_load(progress: Callable[[int], object] = lambda n: None) -> None:
     vps = Service.objects.create(
         account=acme, name="VPS 2GB", label="vps1.acme.com.br", details="2 vCPU, 2 GB RAM"
     )
-    Service.objects.create(account=acme, name="Domain", label="acme.com.br", details="Renews in March")
+    Service.objects.create(
+        account=acme, name="Domain", label="acme.com.br", details="Renews in March"
+    )
     beta_site = Service.objects.create(account=beta, name="Shared Hosting", label="betasites.com")
     progress(1)
 
-    client = _user(DEMO_MARKER_EMAIL, "demo-client-pass", "Ana Souza", account=acme, is_account_owner=True)
-    contact = _user("contact@example.com", "demo-contact-pass", "Bruno Lima", account=acme, can_tickets=True)
+    client = _user(
+        DEMO_MARKER_EMAIL, "demo-client-pass", "Ana Souza", account=acme, is_account_owner=True
+    )
+    contact = _user(
+        "contact@example.com", "demo-contact-pass", "Bruno Lima", account=acme, can_tickets=True
+    )
     _user("finance@example.com", "demo-finance-pass", "Carla Dias", account=acme)
-    other = _user("other@example.com", "demo-other-pass", "Diego Alves", account=beta, is_account_owner=True)
+    other = _user(
+        "other@example.com", "demo-other-pass", "Diego Alves", account=beta, is_account_owner=True
+    )
     agent = _user("agent@example.com", "demo-agent-pass", "Elisa Rocha", is_agent=True)
     billing_agent = _user("billing@example.com", "demo-billing-pass", "Fábio Nunes", is_agent=True)
-    User.objects.create_superuser("admin@example.com", "demo-admin-pass", full_name="Gabriela Admin")
+    User.objects.create_superuser(
+        "admin@example.com", "demo-admin-pass", full_name="Gabriela Admin"
+    )
     progress(1)
 
     support = Department.objects.get(slug="support")
@@ -109,6 +119,7 @@ def demo_load(progress: Callable[[int], object] = lambda n: None) -> None:
         service=beta_site,
         subject="Upgrade to a bigger plan",
         priority=Ticket.Priority.LOW,
-        body="We would like to move betasites.com to a plan with more disk space. What are the options?",
+        body="We would like to move betasites.com to a plan with more disk space. "
+        "What are the options?",
     )
     progress(1)

@@ -5,16 +5,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 
 class EmlFileBackend(BaseEmailBackend):
-    def __init__(self, file_path: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, file_path: str = "var/mail", **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.directory = Path(file_path or settings.EMAIL_FILE_PATH)
+        self.directory = Path(file_path)
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         self.directory.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from chamado.mail.models import Delivery
 from chamado.mail.notify import thread_id
 
+
 def _subject(kind: str) -> str:
     # Spelled out so makemessages finds each subject line.
     return {
@@ -45,7 +46,9 @@ def delivery_email(delivery: Delivery) -> EmailMultiAlternatives:
             "department": ticket.department.title,
         }
         text = render_to_string(f"mail/{delivery.kind}.txt", context)
-        html = render_to_string("mail/email.html", {**context, "body_template": f"mail/{delivery.kind}.html"})
+        html = render_to_string(
+            "mail/email.html", {**context, "body_template": f"mail/{delivery.kind}.html"}
+        )
     email = EmailMultiAlternatives(
         subject=subject,
         body=text,

@@ -3,7 +3,6 @@
 import logging
 from datetime import timedelta
 
-from django.core.mail import get_connection
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
@@ -33,9 +32,7 @@ def delivery_send(delivery_id: int) -> str:
     if delivery is None or delivery.state != Delivery.State.PENDING:
         return "skipped"
     try:
-        email = delivery_email(delivery)
-        with get_connection() as connection:
-            connection.send_messages([email])
+        delivery_email(delivery).send()
     except Exception as error:
         attempts = delivery.attempts + 1
         give_up = attempts >= MAX_ATTEMPTS

@@ -1,11 +1,12 @@
 """Client area forms: they parse input; the rules live in tickets.actions."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from chamado.services.models import Service
 from chamado.services.selectors import service_list_for_account
 from chamado.tickets import workflow
 from chamado.tickets.actions import uploads_check
@@ -84,10 +85,20 @@ class MessageField(forms.CharField):
             )
 
 
+class DepartmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.title)
+
+
+class ServiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} — {obj.label} ({obj.get_status_display()})"
+
+
 class TicketOpenForm(AttachmentsMixin):
     name = forms.CharField(label=_("Name"), disabled=True, required=False)
     email = forms.EmailField(label=_("Email"), disabled=True, required=False)
-    department = forms.ModelChoiceField(
+    department = DepartmentChoiceField(
         label=_("Department"), queryset=Department.objects.none(), empty_label=None
     )
     subject = forms.CharField(
@@ -96,9 +107,9 @@ class TicketOpenForm(AttachmentsMixin):
         help_text=_("A brief summary, for example “Reset cPanel password”."),
         error_messages={"required": _("Give the ticket a subject.")},
     )
-    service = forms.ModelChoiceField(
+    service = ServiceChoiceField(
         label=_("Related Service"),
-        queryset=Department.objects.none(),
+        queryset=Service.objects.none(),
         required=False,
         empty_label=_("None"),
         help_text=_("The service this ticket is about."),
@@ -125,21 +136,15 @@ class TicketOpenForm(AttachmentsMixin):
         self.contact = contact
         self.fields["name"].initial = contact.full_name
         self.fields["email"].initial = contact.email
-        self.fields["department"].queryset = departments
-        self.fields["department"].label_from_instance = lambda d: d.title  # type: ignore[attr-defined]
+        cast(DepartmentChoiceField, self.fields["department"]).queryset = departments
         services = service_list_for_account(contact.account)
-        self.fields["service"].queryset = services
-        self.fields["service"].label_from_instance = lambda s: "%s — %s (%s)" % (  # type: ignore[attr-defined]
-            s.name,
-            s.label,
-            s.get_status_display(),
-        )
+        cast(ServiceChoiceField, self.fields["service"]).queryset = services
         self.has_services = services.exists()
         self.fields["priority"].initial = Ticket.Priority.MEDIUM
         self.fields["attachments"].help_text = self.attachment_help(Policy.current())
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         department = data.get("department")
         if (
             department is not None

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chamado.core.errors import ApplicationError, NotFound
+from chamado.portal.forms import TicketOpenForm, TicketReplyForm
 from chamado.services.selectors import service_list_for_account
 from chamado.tickets import workflow
 from chamado.tickets.access import access_attachment, access_ticket_by_number
@@ -21,7 +22,6 @@ from chamado.tickets.selectors import (
     message_list_for_client,
     ticket_list_for_contact,
 )
-from chamado.portal.forms import TicketOpenForm, TicketReplyForm
 
 TICKETS_PER_PAGE = 25
 

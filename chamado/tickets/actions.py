@@ -116,9 +116,7 @@ def ticket_open(
         and not department.allows_no_service
         and Service.objects.filter(account_id=actor.account_id).exists()
     ):
-        raise ApplicationError(
-            _("Choose the service this ticket is about."), field="service"
-        )
+        raise ApplicationError(_("Choose the service this ticket is about."), field="service")
     if priority not in Ticket.Priority.values:
         raise ApplicationError(_("Choose a priority."), field="priority")
     _client_content_check(subject=subject, body=body)

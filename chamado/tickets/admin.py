@@ -22,8 +22,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 class AttachmentInline(admin.TabularInline):
     model = Attachment
-    fields = ["original_name", "content_type", "size"]
-    readonly_fields = fields
+    fields = readonly_fields = ("original_name", "content_type", "size")
     extra = 0
     can_delete = False
 
@@ -38,8 +37,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 class MessageInline(admin.StackedInline):
     model = Message
-    fields = ["author", "from_agent", "is_internal", "body", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("author", "from_agent", "is_internal", "body", "created_at")
     extra = 0
     can_delete = False
     show_change_link = True

@@ -27,6 +27,8 @@ def message_list_for_client(ticket: Ticket) -> QuerySet[Message]:
     return (
         Message.objects.filter(ticket=ticket, is_internal=False)
         .select_related("author")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("created_at")))
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("created_at"))
+        )
         .order_by("created_at", "pk")
     )

@@ -1,0 +1,65 @@
+"""Shared fixtures: isolated media and mail folders, the people of an account, a browser."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import factories
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls of browser
+# tests are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def account(db: None) -> Any:
+    return factories.AccountFactory(name="Acme Hospedagem")
+
+
+@pytest.fixture
+def owner(account: Any) -> Any:
+    return factories.OwnerFactory(account=account, full_name="Ana Souza")
+
+
+@pytest.fixture
+def contact(account: Any) -> Any:
+    return factories.ContactFactory(account=account, can_tickets=True, full_name="Bruno Lima")
+
+
+@pytest.fixture
+def contact_without_tickets(account: Any) -> Any:
+    return factories.ContactFactory(account=account, can_tickets=False, full_name="Carla Dias")
+
+
+@pytest.fixture
+def service(account: Any) -> Any:
+    return factories.ServiceFactory(account=account, name="Shared Hosting", label="acme.com.br")
+
+
+@pytest.fixture
+def other_owner(db: None) -> Any:
+    return factories.OwnerFactory(account=factories.AccountFactory(name="Beta Sites"))
+
+
+@pytest.fixture
+def support(db: None) -> Any:
+    return factories.department("support")
+
+
+@pytest.fixture
+def agent(support: Any) -> Any:
+    agent = factories.AgentFactory(full_name="Elisa Rocha")
+    support.agents.add(agent)
+    return agent
+
+
+@pytest.fixture
+def ticket(owner: Any, service: Any, support: Any) -> Any:
+    return factories.open_ticket(owner, service=service, department=support)
