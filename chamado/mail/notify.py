@@ -78,6 +78,20 @@ def on_ticket_event(
             message=message,
             recipients=[agent for agent in agents if agent is not None],
         )
+    elif event == signals.TRANSFERRED:
+        delivery_queue(
+            kind=Delivery.Kind.TRANSFER_NOTICE,
+            ticket=ticket,
+            message=message,
+            recipients=client_recipients(ticket),
+        )
+    elif event == signals.AUTO_CLOSED:
+        delivery_queue(
+            kind=Delivery.Kind.AUTO_CLOSED,
+            ticket=ticket,
+            message=None,
+            recipients=client_recipients(ticket),
+        )
     elif event == signals.AGENT_REPLIED and message is not None and not message.is_internal:
         delivery_queue(
             kind=Delivery.Kind.AGENT_REPLY,

@@ -13,11 +13,27 @@ from django.utils.translation import gettext as _
 from chamado.core.audit import audit_record
 from chamado.core.errors import ApplicationError
 from chamado.services.models import Service
-from chamado.tickets import signals, workflow
+from chamado.tickets import signals, sla, workflow
 from chamado.tickets.models import Attachment, Department, Message, Policy, Ticket
+from chamado.tickets.selectors import sla_targets
 from chamado.tickets.uploads import UploadRefused, upload_check
 
 NUMBER_ATTEMPTS = 20
+
+
+def _sla_refresh(ticket: Ticket) -> list[str]:
+    """Recompute the SLA clock from waiting_since; returns the fields it set."""
+    ticket.response_due_at, ticket.response_warn_at = sla.response_deadline(
+        waiting_since=ticket.waiting_since,
+        answered_before=ticket.first_response_at is not None,
+        targets=sla_targets(ticket.department_id, ticket.priority),
+    )
+    return ["response_due_at", "response_warn_at"]
+
+
+def _search_append(ticket: Ticket, *texts: str) -> list[str]:
+    ticket.search_document = "\n".join([ticket.search_document, *texts]).strip()
+    return ["search_document"]
 
 
 def uploads_check(files: Sequence[UploadedFile], *, policy: Policy) -> list[str]:
@@ -136,7 +152,11 @@ def ticket_open(
             created_at=now,
             last_activity_at=now,
             waiting_since=now,
+            search_document="\n".join(
+                [subject.strip(), actor.full_name, actor.email, body.strip()]
+            ),
         )
+        ticket.save(update_fields=_sla_refresh(ticket))
         message = _message_add(
             ticket=ticket,
             actor=actor,
@@ -223,7 +243,11 @@ def ticket_reply_by_client(
         if ticket.waiting_since is None:
             ticket.waiting_since = now
         ticket.closed_at = None
-        ticket.save(update_fields=["status", "last_activity_at", "waiting_since", "closed_at"])
+        fields = ["status", "last_activity_at", "waiting_since", "closed_at"]
+        fields += _search_append(ticket, message.body)
+        if before not in workflow.WAITING or ticket.response_due_at is None:
+            fields += _sla_refresh(ticket)
+        ticket.save(update_fields=fields)
         audit_record(
             actor=actor,
             verb="ticket.client_reply",
@@ -253,7 +277,8 @@ def ticket_close(*, actor: Any, ticket: Ticket) -> Ticket:
         ticket.closed_at = now
         ticket.waiting_since = None
         ticket.last_activity_at = now
-        ticket.save(update_fields=["status", "closed_at", "waiting_since", "last_activity_at"])
+        fields = ["status", "closed_at", "waiting_since", "last_activity_at"]
+        ticket.save(update_fields=fields + _sla_refresh(ticket))
         audit_record(
             actor=actor,
             verb="ticket.close",
@@ -267,6 +292,21 @@ def ticket_close(*, actor: Any, ticket: Ticket) -> Ticket:
     return ticket
 
 
+class CrossedReply(ApplicationError):
+    """Another agent answered after this agent loaded the ticket; they must confirm."""
+
+    def __init__(self, newer: Message) -> None:
+        super().__init__(
+            _(
+                "%(name)s replied to this ticket while you were writing. Read their reply, "
+                "then confirm to send yours anyway."
+            )
+            % {"name": newer.author or _("Another agent")},
+            field="message",
+        )
+        self.newer = newer
+
+
 def ticket_reply_by_agent(
     *,
     actor: Any,
@@ -275,9 +315,15 @@ def ticket_reply_by_agent(
     files: Sequence[UploadedFile] = (),
     status: str | None = None,
     is_internal: bool = False,
+    seen_message_id: int | None = None,
+    confirm_crossed: bool = False,
     source: str = Message.Source.WEB,
 ) -> Message:
-    """An agent answers (or writes an internal note, which changes nothing for the client)."""
+    """An agent answers (or writes an internal note, which changes nothing for the client).
+
+    ``seen_message_id`` is the newest message the agent had on screen: a reply from another
+    agent after it raises CrossedReply unless ``confirm_crossed``, so answers never cross.
+    """
     if not body.strip():
         raise ApplicationError(_("Write a message."), field="message")
     if status is not None and status not in Ticket.Status.values:
@@ -286,6 +332,18 @@ def ticket_reply_by_agent(
     now = timezone.now()
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if not is_internal and seen_message_id is not None and not confirm_crossed:
+            newer = (
+                Message.objects.filter(
+                    ticket=ticket, from_agent=True, is_internal=False, pk__gt=seen_message_id
+                )
+                .exclude(author=actor)
+                .select_related("author")
+                .order_by("-pk")
+                .first()
+            )
+            if newer is not None:
+                raise CrossedReply(newer)
         before = {"status": ticket.status}
         message = _message_add(
             ticket=ticket,
@@ -298,7 +356,7 @@ def ticket_reply_by_agent(
             source=source,
             now=now,
         )
-        fields = ["last_activity_at"]
+        fields = ["last_activity_at", *_search_append(ticket, message.body)]
         ticket.last_activity_at = now
         if not is_internal:
             ticket.status = workflow.status_after_agent_reply(ticket.status, status)
@@ -308,6 +366,7 @@ def ticket_reply_by_agent(
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
                 fields.append("first_response_at")
+            fields += _sla_refresh(ticket)
         ticket.save(update_fields=fields)
         audit_record(
             actor=actor,
@@ -324,3 +383,212 @@ def ticket_reply_by_agent(
             actor=actor,
         )
     return message
+
+
+_UNCHANGED: Any = object()
+
+
+def ticket_update(
+    *,
+    actor: Any,
+    ticket: Ticket,
+    status: str | None = None,
+    priority: int | None = None,
+    assignee: Any = _UNCHANGED,
+) -> Ticket:
+    """Change status, priority or assignee; does nothing when nothing changes."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        before = {
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "assignee": ticket.assignee_id,
+        }
+        now = timezone.now()
+        fields: list[str] = []
+        if status is not None and status != ticket.status:
+            if status not in Ticket.Status.values:
+                raise ApplicationError(_("Choose a status."), field="status")
+            ticket.status = status
+            ticket.closed_at = now if status == Ticket.Status.CLOSED else None
+            if not workflow.client_waits(status):
+                ticket.waiting_since = None
+            elif ticket.waiting_since is None:
+                ticket.waiting_since = now
+            fields += ["status", "closed_at", "waiting_since"]
+        if priority is not None and priority != ticket.priority:
+            if priority not in Ticket.Priority.values:
+                raise ApplicationError(_("Choose a priority."), field="priority")
+            ticket.priority = priority
+            fields.append("priority")
+        if assignee is not _UNCHANGED and (assignee.pk if assignee else None) != ticket.assignee_id:
+            if assignee is not None and not (
+                assignee.is_agent and assignee.departments.filter(pk=ticket.department_id).exists()
+            ):
+                raise ApplicationError(
+                    _("Assign the ticket to an agent of its department."), field="assignee"
+                )
+            ticket.assignee = assignee
+            fields.append("assignee")
+        if not fields:
+            return ticket
+        ticket.last_activity_at = now
+        ticket.save(update_fields=[*fields, "last_activity_at", *_sla_refresh(ticket)])
+        audit_record(
+            actor=actor,
+            verb="ticket.update",
+            target=ticket,
+            before={key: before[key] for key in before if key in fields},
+            after={
+                key: value
+                for key, value in {
+                    "status": ticket.status,
+                    "priority": ticket.priority,
+                    "assignee": ticket.assignee_id,
+                }.items()
+                if key in fields
+            },
+        )
+        signals.ticket_event.send(
+            sender=Ticket, event=signals.UPDATED, ticket=ticket, message=None, actor=actor
+        )
+    return ticket
+
+
+def ticket_transfer(
+    *, actor: Any, ticket: Ticket, department: Department, note: str = ""
+) -> Ticket:
+    """Move the ticket to another department; the client is told, with the optional note."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().select_related("department").get(pk=ticket.pk)
+        if department.pk == ticket.department_id:
+            return ticket
+        before = {"department": ticket.department.slug}
+        now = timezone.now()
+        ticket.department = department
+        fields = ["department", "last_activity_at"]
+        ticket.last_activity_at = now
+        if ticket.assignee_id and not department.agents.filter(pk=ticket.assignee_id).exists():
+            ticket.assignee = None
+            fields.append("assignee")
+        message = None
+        if note.strip():
+            message = _message_add(
+                ticket=ticket,
+                actor=actor,
+                body=note,
+                files=(),
+                content_types=[],
+                from_agent=True,
+                now=now,
+            )
+            fields += _search_append(ticket, message.body)
+        ticket.save(update_fields=fields + _sla_refresh(ticket))
+        audit_record(
+            actor=actor,
+            verb="ticket.transfer",
+            target=ticket,
+            before=before,
+            after={"department": department.slug, "note": bool(message)},
+        )
+        signals.ticket_event.send(
+            sender=Ticket, event=signals.TRANSFERRED, ticket=ticket, message=message, actor=actor
+        )
+    return ticket
+
+
+def ticket_merge(*, actor: Any, source: Ticket, target: Ticket) -> Ticket:
+    """Fold ``source`` into ``target`` (same account): messages keep their order, and the
+    source's number leads to the target from then on."""
+    if source.pk == target.pk:
+        raise ApplicationError(_("A ticket cannot be merged into itself."), field="target")
+    if source.account_id != target.account_id:
+        raise ApplicationError(
+            _("Only tickets of the same client account can be merged."), field="target"
+        )
+    with transaction.atomic():
+        locked = {
+            t.pk: t
+            for t in Ticket.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+        }
+        source, target = locked[source.pk], locked[target.pk]
+        if source.merged_into_id or target.merged_into_id:
+            raise ApplicationError(_("This ticket was already merged."), field="target")
+        now = timezone.now()
+        Message.objects.filter(ticket=source).update(ticket=target)
+        waits = [t.waiting_since for t in (source, target) if t.waiting_since]
+        target.waiting_since = min(waits) if waits else None
+        if target.waiting_since and not workflow.client_waits(target.status):
+            target.status = Ticket.Status.CUSTOMER_REPLY
+            target.closed_at = None
+        firsts = [t.first_response_at for t in (source, target) if t.first_response_at]
+        target.first_response_at = min(firsts) if firsts else None
+        target.last_activity_at = now
+        target.search_document = "\n".join([target.search_document, source.search_document])
+        _message_add(
+            ticket=target,
+            actor=actor,
+            body=_("Ticket #%(number)s was merged into this ticket.") % {"number": source.number},
+            files=(),
+            content_types=[],
+            from_agent=True,
+            is_internal=True,
+            source=Message.Source.SYSTEM,
+            now=now,
+        )
+        target.save()
+        _sla_refresh(target)
+        target.save(update_fields=["response_due_at", "response_warn_at"])
+        source.merged_into = target
+        source.status = Ticket.Status.CLOSED
+        source.closed_at = now
+        source.waiting_since = None
+        source.last_activity_at = now
+        source.save(
+            update_fields=[
+                "merged_into",
+                "status",
+                "closed_at",
+                "waiting_since",
+                "last_activity_at",
+                *_sla_refresh(source),
+            ]
+        )
+        audit_record(
+            actor=actor,
+            verb="ticket.merge",
+            target=target,
+            before={"source": source.number},
+            after={"into": target.number},
+        )
+    return target
+
+
+def ticket_autoclose_due(*, now: Any = None) -> int:
+    """Close Answered tickets the client left without reply for the policy's hours."""
+    now = now or timezone.now()
+    policy = Policy.current()
+    cutoff = now - timedelta(hours=policy.autoclose_hours)
+    closed = 0
+    for ticket in Ticket.objects.filter(
+        status=Ticket.Status.ANSWERED, last_activity_at__lt=cutoff, merged_into=None
+    ).only("pk"):
+        with transaction.atomic():
+            locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+            if locked.status != Ticket.Status.ANSWERED or locked.last_activity_at >= cutoff:
+                continue
+            locked.status = Ticket.Status.CLOSED
+            locked.closed_at = now
+            locked.save(update_fields=["status", "closed_at"])
+            audit_record(
+                actor=None,
+                verb="ticket.autoclose",
+                target=locked,
+                before={"status": Ticket.Status.ANSWERED},
+                after={"status": Ticket.Status.CLOSED},
+            )
+            signals.ticket_event.send(
+                sender=Ticket, event=signals.AUTO_CLOSED, ticket=locked, message=None, actor=None
+            )
+            closed += 1
+    return closed

@@ -13,6 +13,15 @@ from chamado.core.models import TimeStampedModel
 from chamado.services.models import Service
 
 
+class Priority(models.IntegerChoices):
+    LOW = 1, _("Low")
+    MEDIUM = 2, _("Medium")
+    HIGH = 3, _("High")
+
+
+PRIORITY_CHOICES = Priority.choices
+
+
 class Policy(models.Model):
     """Company policy for tickets, edited in the admin (one row)."""
 
@@ -94,6 +103,31 @@ class Department(models.Model):
         return self.description
 
 
+class SlaTarget(models.Model):
+    """Response targets of a department for one priority (24 h when none is set)."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.CASCADE, related_name="sla"
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=PRIORITY_CHOICES)
+    first_response_minutes = models.PositiveIntegerField(
+        _("first response within (minutes)"), default=24 * 60
+    )
+    next_response_minutes = models.PositiveIntegerField(
+        _("next responses within (minutes)"), default=24 * 60
+    )
+
+    class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "priority"], name="sla_once_per_priority")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} / {self.get_priority_display()}"
+
+
 class Ticket(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -103,10 +137,7 @@ class Ticket(models.Model):
         IN_PROGRESS = "in_progress", _("In Progress")
         CLOSED = "closed", _("Closed")
 
-    class Priority(models.IntegerChoices):
-        LOW = 1, _("Low")
-        MEDIUM = 2, _("Medium")
-        HIGH = 3, _("High")
+    Priority = Priority
 
     number = models.PositiveIntegerField(_("number"), unique=True)
     account = models.ForeignKey(
@@ -149,6 +180,21 @@ class Ticket(models.Model):
     waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The SLA clock while the client waits: when the answer is due, and when the last 20 % of
+    # the target begins. Kept by the actions so the queue can filter on them in SQL.
+    response_due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
+    response_warn_at = models.DateTimeField(_("near breach from"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_tickets",
+    )
+    # Subject, messages and the client's name and email, for the desk's search (a GIN index
+    # on PostgreSQL, plain matching on SQLite).
+    search_document = models.TextField(_("search text"), blank=True, default="")
 
     class Meta:
         verbose_name = _("ticket")

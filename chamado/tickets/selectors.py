@@ -1,11 +1,13 @@
 """Reads of tickets, shaped for the pages that show them (query counts pinned in tests)."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 
-from chamado.tickets.access import tickets_visible_to_client
-from chamado.tickets.models import Attachment, Department, Message, Ticket
+from chamado.tickets import sla, workflow
+from chamado.tickets.access import tickets_visible_to_agent, tickets_visible_to_client
+from chamado.tickets.models import Attachment, Department, Message, SlaTarget, Ticket
 
 
 def department_list_open_to_clients() -> QuerySet[Department]:
@@ -31,4 +33,107 @@ def message_list_for_client(ticket: Ticket) -> QuerySet[Message]:
             Prefetch("attachments", queryset=Attachment.objects.order_by("created_at"))
         )
         .order_by("created_at", "pk")
+    )
+
+
+# ---- The agent desk -------------------------------------------------------------------
+
+AWAITING = "awaiting"  # the default queue: tickets whose next move is the company's
+ACTIVE = "active"
+
+
+def queue_for_agent(
+    actor: Any,
+    *,
+    now: datetime,
+    department: int | None = None,
+    status: str = AWAITING,
+    priority: int | None = None,
+    assignee: str = "anyone",
+    breach: str = "",
+) -> QuerySet[Ticket]:
+    """The agent's queue, in the order of SPEC §3: priority, then the moment the client
+    started waiting (so extra client messages neither jump ahead nor fall behind)."""
+    tickets = tickets_visible_to_agent(actor).select_related(
+        "department", "account", "assignee", "contact"
+    )
+    tickets = tickets.filter(merged_into=None)
+    if department:
+        tickets = tickets.filter(department_id=department)
+    if status == AWAITING:
+        tickets = tickets.filter(status__in=workflow.WAITING)
+    elif status == ACTIVE:
+        tickets = tickets.exclude(status=Ticket.Status.CLOSED)
+    elif status in Ticket.Status.values:
+        tickets = tickets.filter(status=status)
+    if priority:
+        tickets = tickets.filter(priority=priority)
+    if assignee == "me":
+        tickets = tickets.filter(assignee=actor)
+    elif assignee == "nobody":
+        tickets = tickets.filter(assignee=None)
+    if breach == "breached":
+        tickets = tickets.filter(response_due_at__lte=now)
+    elif breach == "near":
+        tickets = tickets.filter(response_warn_at__lte=now, response_due_at__gt=now)
+    elif breach == "near_or_breached":
+        tickets = tickets.filter(response_warn_at__lte=now)
+    return tickets.order_by(
+        "-priority", F("waiting_since").asc(nulls_last=True), "created_at", "pk"
+    )
+
+
+def queue_counts_for_agent(actor: Any) -> dict[int, int]:
+    """Awaiting tickets per department, for the menu: one query."""
+    rows = (
+        tickets_visible_to_agent(actor)
+        .filter(status__in=workflow.WAITING, merged_into=None)
+        .values("department_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["department_id"]: row["count"] for row in rows}
+
+
+def message_list_for_agent(ticket: Ticket) -> QuerySet[Message]:
+    """The whole conversation, internal notes included."""
+    return (
+        Message.objects.filter(ticket=ticket)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("created_at"))
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def ticket_list_for_account_sidebar(ticket: Ticket, *, limit: int = 5) -> list[Ticket]:
+    return list(
+        Ticket.objects.filter(account_id=ticket.account_id, merged_into=None)
+        .exclude(pk=ticket.pk)
+        .order_by("-last_activity_at")[:limit]
+    )
+
+
+def department_expected_wait(department_id: int, priority: int, *, now: datetime) -> timedelta:
+    """Median first-response time of the department over the last 7 days, or its target."""
+    since = now - timedelta(days=7)
+    samples = [
+        first - created
+        for created, first in Ticket.objects.filter(
+            department_id=department_id, first_response_at__gte=since, first_response_at__lte=now
+        ).values_list("created_at", "first_response_at")[:5000]
+        if first is not None
+    ]
+    fallback = sla_targets(department_id, priority).first_response
+    return sla.expected_wait(samples, fallback=fallback)
+
+
+def sla_targets(department_id: int, priority: int) -> sla.Targets:
+    target = SlaTarget.objects.filter(department_id=department_id, priority=priority).first()
+    if target is None:
+        return sla.Targets()
+    return sla.Targets(
+        first_response=timedelta(minutes=target.first_response_minutes),
+        next_response=timedelta(minutes=target.next_response_minutes),
     )

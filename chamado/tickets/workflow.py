@@ -28,9 +28,12 @@ def status_after_agent_reply(current: str, chosen: str | None = None) -> str:
     return chosen or Status.ANSWERED
 
 
+WAITING = frozenset({Status.OPEN, Status.CUSTOMER_REPLY, Status.IN_PROGRESS})
+
+
 def client_waits(status: str) -> bool:
-    """Statuses in which the next move is the company's."""
-    return status in (Status.OPEN, Status.CUSTOMER_REPLY, Status.IN_PROGRESS)
+    """Statuses in which the next move is the company's (the SLA clock runs)."""
+    return status in WAITING
 
 
 SUBJECT_MAX_LENGTH = 120
