@@ -1,6 +1,8 @@
 """Shared fixtures: isolated media and mail folders, the people of an account, a browser."""
 
+import copy
 import os
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(autouse=True)
 def _isolated_files(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Each test its own cache namespace (parallel workers share Redis or var/cache).
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    if "filebased" in caches["default"]["BACKEND"]:
+        caches["default"]["LOCATION"] = str(tmp_path / "cache")
+    settings.CACHES = caches
 
 
 @pytest.fixture

@@ -30,5 +30,6 @@ urlpatterns = [
     ),
     path("language/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
+    path("desk/", include("chamado.desk.urls")),
     path("", include("chamado.portal.urls")),
 ]

@@ -16,7 +16,7 @@ from chamado.services.selectors import service_list_for_account
 from chamado.tickets import workflow
 from chamado.tickets.access import access_attachment, access_ticket_by_number
 from chamado.tickets.actions import ticket_close, ticket_open, ticket_reply_by_client
-from chamado.tickets.models import Ticket
+from chamado.tickets.models import Attachment, Ticket
 from chamado.tickets.selectors import (
     department_list_open_to_clients,
     message_list_for_client,
@@ -36,6 +36,8 @@ def _require_ticket_permission(request: HttpRequest) -> HttpResponse | None:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
+    if user.is_agent:
+        return redirect("desk:queue")
     if not user.is_client:
         return render(request, "portal/staff_home.html")
     context: dict[str, Any] = {"services": service_list_for_account(user.account)}
@@ -171,9 +173,8 @@ def ticket_close_view(request: HttpRequest, number: int) -> HttpResponse:
     return redirect("portal:ticket", number=ticket.number)
 
 
-@login_required
-def attachment_download(request: HttpRequest, attachment_id: str, filename: str) -> FileResponse:
-    attachment = access_attachment(request.user, attachment_id)
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """Images inline, everything else as a download; never cached by shared caches."""
     response = FileResponse(
         attachment.file.open("rb"),
         content_type=attachment.content_type,
@@ -186,6 +187,11 @@ def attachment_download(request: HttpRequest, attachment_id: str, filename: str)
             "attachment", "inline", 1
         )
     return response
+
+
+@login_required
+def attachment_download(request: HttpRequest, attachment_id: str, filename: str) -> FileResponse:
+    return attachment_response(access_attachment(request.user, attachment_id))
 
 
 @require_POST

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from chamado.tickets.models import Attachment, Department, Message, Policy, Ticket
+from chamado.tickets.models import (
+    Attachment,
+    CannedReply,
+    Department,
+    Message,
+    Policy,
+    SlaTarget,
+    Ticket,
+)
 
 
 @admin.register(Policy)
@@ -12,8 +20,21 @@ class PolicyAdmin(admin.ModelAdmin):
         return False
 
 
+class SlaTargetInline(admin.TabularInline):
+    model = SlaTarget
+    extra = 0
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    list_display = ["title", "department"]
+    list_filter = ["department"]
+    search_fields = ["title", "body"]
+
+
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
+    inlines = [SlaTargetInline]
     list_display = ["name", "name_pt_br", "slug", "position", "is_visible", "allows_no_service"]
     list_editable = ["position", "is_visible"]
     prepopulated_fields = {"slug": ["name"]}

@@ -288,3 +288,29 @@ class Attachment(TimeStampedModel):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class CannedReply(models.Model):
+    """A prepared answer; placeholders: {client_name}, {ticket_number}, {agent_name}."""
+
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(
+        _("text"),
+        help_text=_("Placeholders: {client_name}, {ticket_number}, {subject}, {agent_name}."),
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Empty: offered in every department."),
+    )
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title

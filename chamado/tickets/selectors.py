@@ -3,11 +3,18 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from chamado.tickets import sla, workflow
 from chamado.tickets.access import tickets_visible_to_agent, tickets_visible_to_client
-from chamado.tickets.models import Attachment, Department, Message, SlaTarget, Ticket
+from chamado.tickets.models import (
+    Attachment,
+    CannedReply,
+    Department,
+    Message,
+    SlaTarget,
+    Ticket,
+)
 
 
 def department_list_open_to_clients() -> QuerySet[Department]:
@@ -136,4 +143,10 @@ def sla_targets(department_id: int, priority: int) -> sla.Targets:
     return sla.Targets(
         first_response=timedelta(minutes=target.first_response_minutes),
         next_response=timedelta(minutes=target.next_response_minutes),
+    )
+
+
+def canned_reply_list_for_department(department_id: int) -> QuerySet[CannedReply]:
+    return CannedReply.objects.filter(Q(department=None) | Q(department_id=department_id)).order_by(
+        "title"
     )

@@ -47,3 +47,14 @@ def message_too_short(body: str) -> bool:
 def flood_exceeded(recent_client_messages: int, *, limit: int) -> bool:
     """True when one more client message would pass the limit for the window."""
     return recent_client_messages >= limit
+
+
+PLACEHOLDERS = ("client_name", "ticket_number", "subject", "agent_name")
+
+
+def canned_fill(template: str, values: dict[str, str]) -> str:
+    """Fill {placeholders}; unknown ones and stray braces are left as written."""
+    text = template
+    for key in PLACEHOLDERS:
+        text = text.replace("{" + key + "}", values.get(key, ""))
+    return text

@@ -1,0 +1,156 @@
+"""Agent desk forms: they parse input; the rules live in tickets.actions."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from chamado.accounts.models import User
+from chamado.portal.forms import AttachmentsMixin
+from chamado.tickets.models import Department, Ticket
+
+STATUS_KEEP = ""
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.full_name or obj.email)
+
+
+class DepartmentField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.title)
+
+
+class ReplyForm(AttachmentsMixin):
+    message = forms.CharField(
+        label=_("Reply"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": _("Write a message.")},
+    )
+    status = forms.ChoiceField(
+        label=_("Status after sending"),
+        required=False,
+        choices=[(STATUS_KEEP, _("Answered (default)")), *Ticket.Status.choices],
+    )
+    seen_message_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_crossed = forms.BooleanField(
+        label=_("I read the newer reply; send mine anyway"), required=False
+    )
+
+
+class NoteForm(AttachmentsMixin):
+    message = forms.CharField(
+        label=_("Internal note"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only agents see notes. The client is never shown or emailed them."),
+        error_messages={"required": _("Write a message.")},
+    )
+
+
+class TicketUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status.choices)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Ticket.Priority.choices, coerce=int
+    )
+    assignee = AgentChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {"status": ticket.status, "priority": ticket.priority, "assignee": ticket.assignee},
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            is_agent=True, is_active=True, departments=ticket.department_id
+        ).order_by("full_name")
+
+
+class TransferForm(forms.Form):
+    department = DepartmentField(label=_("Move to department"), queryset=Department.objects.all())
+    note = forms.CharField(
+        label=_("Note to the client (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The client is told of the move in any case; this text is added."),
+    )
+
+
+class MergeForm(forms.Form):
+    target = forms.IntegerField(
+        label=_("Merge into ticket number"),
+        min_value=100000,
+        max_value=999999,
+        help_text=_("This ticket's messages move there, and this number leads to it."),
+    )
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("awaiting", _("Awaiting us")),
+            ("active", _("All but closed")),
+            *Ticket.Status.choices,
+            ("all", _("All")),
+        ],
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any")), *Ticket.Priority.choices],
+    )
+    assignee = forms.ChoiceField(
+        label=_("Assignee"),
+        required=False,
+        choices=[("anyone", _("Anyone")), ("me", _("Me")), ("nobody", _("Nobody"))],
+    )
+    department = DepartmentField(
+        label=_("Department"),
+        required=False,
+        queryset=Department.objects.none(),
+        empty_label=_("All my departments"),
+    )
+    breach = forms.ChoiceField(
+        label=_("SLA"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("near_or_breached", _("Near or past breach")),
+            ("near", _("Near breach")),
+            ("breached", _("Past breach")),
+        ],
+    )
+
+    def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class BulkForm(forms.Form):
+    tickets = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    action = forms.ChoiceField(
+        label=_("With the selected tickets"),
+        choices=[("status", _("Set status")), ("assign", _("Assign")), ("transfer", _("Transfer"))],
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=Ticket.Status.choices)
+    assignee = AgentChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    )
+    department = DepartmentField(
+        label=_("Department"), queryset=Department.objects.all(), required=False
+    )
+
+    def __init__(self, *args: Any, numbers: list[int], agents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tickets"].choices = [(n, n) for n in numbers]  # type: ignore[attr-defined]
+        self.fields["assignee"].queryset = agents  # type: ignore[attr-defined]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search tickets"), max_length=200, required=False)

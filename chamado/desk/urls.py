@@ -1,0 +1,24 @@
+from django.urls import path
+
+from chamado.desk import dashboard, views
+
+app_name = "desk"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("bulk/", views.queue_bulk, name="bulk"),
+    path("search/", views.search, name="search"),
+    path("audit/", views.audit_log, name="audit"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("tickets/<int:number>/", views.ticket_detail, name="ticket"),
+    path("tickets/<int:number>/reply/", views.ticket_reply, name="reply"),
+    path("tickets/<int:number>/note/", views.ticket_note, name="note"),
+    path("tickets/<int:number>/change/", views.ticket_change, name="change"),
+    path("tickets/<int:number>/transfer/", views.ticket_move, name="transfer"),
+    path("tickets/<int:number>/merge/", views.ticket_merge_view, name="merge"),
+    path("tickets/<int:number>/presence/", views.ticket_presence, name="presence"),
+    path(
+        "attachments/<str:attachment_id>/<path:filename>",
+        views.attachment_download,
+        name="attachment",
+    ),
+]

@@ -1,0 +1,349 @@
+"""Agent desk views: parse, call one access function and one action or selector, render."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chamado.accounts.models import User
+from chamado.core.errors import ApplicationError, NotFound
+from chamado.core.models import AuditEvent
+from chamado.desk.forms import (
+    BulkForm,
+    MergeForm,
+    NoteForm,
+    QueueFilterForm,
+    ReplyForm,
+    SearchForm,
+    TicketUpdateForm,
+    TransferForm,
+)
+from chamado.portal.views import attachment_response
+from chamado.services.selectors import service_list_for_account
+from chamado.tickets import workflow
+from chamado.tickets.access import (
+    access_attachment_for_agent,
+    access_ticket_for_agent,
+    departments_for_agent,
+    tickets_visible_to_agent,
+)
+from chamado.tickets.actions import (
+    CrossedReply,
+    ticket_merge,
+    ticket_reply_by_agent,
+    ticket_transfer,
+    ticket_update,
+)
+from chamado.tickets.models import Ticket
+from chamado.tickets.presence import presence_touch
+from chamado.tickets.search import ticket_search
+from chamado.tickets.selectors import (
+    canned_reply_list_for_department,
+    message_list_for_agent,
+    queue_for_agent,
+    ticket_list_for_account_sidebar,
+)
+
+QUEUE_PAGE_SIZE = 50
+View = Callable[..., HttpResponseBase]
+
+
+def agent_required(view: View) -> View:
+    """Logged-in agents only; anyone else gets 404, as if the desk did not exist."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user: Any = request.user
+        if not (user.is_active and user.is_agent):
+            raise NotFound
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _ticket_or_redirect(request: HttpRequest, number: int) -> Ticket | HttpResponse:
+    ticket = access_ticket_for_agent(request.user, number)
+    if ticket.merged_into_id and ticket.merged_into is not None:
+        return redirect("desk:ticket", number=ticket.merged_into.number)
+    return ticket
+
+
+@agent_required
+def queue(request: HttpRequest) -> HttpResponse:
+    departments = departments_for_agent(request.user)
+    filters = QueueFilterForm(request.GET or None, departments=departments)
+    values: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
+    department = values.get("department")
+    tickets = queue_for_agent(
+        request.user,
+        now=timezone.now(),
+        department=department.pk if department else None,
+        status=values.get("status") or "awaiting",
+        priority=values.get("priority"),
+        assignee=values.get("assignee") or "anyone",
+        breach=values.get("breach") or "",
+    )
+    page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    agents = User.objects.filter(is_agent=True, is_active=True, departments__in=departments)
+    bulk = BulkForm(numbers=[], agents=agents.distinct().order_by("full_name"))
+    bulk.fields["department"].queryset = departments  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "desk/queue.html",
+        {
+            "filters": filters,
+            "page": page,
+            "bulk": bulk,
+            "now": timezone.now(),
+            "query": query.urlencode(),
+            "current_department": department,
+        },
+    )
+
+
+@agent_required
+@require_POST
+def queue_bulk(request: HttpRequest) -> HttpResponse:
+    departments = departments_for_agent(request.user)
+    posted = [n for n in request.POST.getlist("tickets") if n.isdigit()]
+    visible = list(tickets_visible_to_agent(request.user).filter(number__in=posted))
+    agents = User.objects.filter(is_agent=True, is_active=True, departments__in=departments)
+    form = BulkForm(request.POST, numbers=[t.number for t in visible], agents=agents.distinct())
+    form.fields["department"].queryset = departments  # type: ignore[attr-defined]
+    if not form.is_valid() or not visible:
+        messages.error(request, _("Choose at least one ticket and what to do with them."))
+        return redirect(request.POST.get("next") or "desk:queue")
+    action = form.cleaned_data["action"]
+    try:
+        with transaction.atomic():
+            for ticket in visible:
+                if action == "status" and form.cleaned_data["status"]:
+                    ticket_update(
+                        actor=request.user, ticket=ticket, status=form.cleaned_data["status"]
+                    )
+                elif action == "assign":
+                    ticket_update(
+                        actor=request.user, ticket=ticket, assignee=form.cleaned_data["assignee"]
+                    )
+                elif action == "transfer" and form.cleaned_data["department"]:
+                    ticket_transfer(
+                        actor=request.user,
+                        ticket=ticket,
+                        department=form.cleaned_data["department"],
+                    )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(count)d tickets updated.") % {"count": len(visible)})
+    return redirect(request.POST.get("next") or "desk:queue")
+
+
+def _ticket_page(
+    request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    conversation = list(message_list_for_agent(ticket))
+    last_seen = max((m.pk for m in conversation), default=0)
+    placeholders = {
+        "client_name": ticket.contact.get_short_name(),
+        "ticket_number": str(ticket.number),
+        "subject": ticket.subject,
+        "agent_name": request.user.get_short_name(),  # type: ignore[union-attr]
+    }
+    canned_choices = [
+        (reply.pk, reply.title, workflow.canned_fill(reply.body, placeholders))
+        for reply in canned_reply_list_for_department(ticket.department_id)
+    ]
+    reply_initial: dict[str, Any] = {"seen_message_id": last_seen}
+    chosen = request.GET.get("canned")
+    for pk, _title, body in canned_choices:
+        if chosen == str(pk):
+            reply_initial["message"] = body
+    context = {
+        "ticket": ticket,
+        "conversation": conversation,
+        "reply_form": forms.get("reply_form") or ReplyForm(initial=reply_initial),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "update_form": forms.get("update_form") or TicketUpdateForm(ticket=ticket),
+        "transfer_form": forms.get("transfer_form")
+        or TransferForm(initial={"department": ticket.department}),
+        "merge_form": forms.get("merge_form") or MergeForm(),
+        "crossed": forms.get("crossed"),
+        "canned_choices": canned_choices,
+        "services": service_list_for_account(ticket.account),
+        "contacts": User.objects.filter(account_id=ticket.account_id).order_by("full_name"),
+        "other_tickets": ticket_list_for_account_sidebar(ticket),
+        "others_here": presence_touch(ticket.pk, request.user),
+        "now": timezone.now(),
+    }
+    return render(request, "desk/ticket.html", context, status=status)
+
+
+@agent_required
+def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = _ticket_or_redirect(request, number)
+    if isinstance(ticket, HttpResponse):
+        return ticket
+    return _ticket_page(request, ticket)
+
+
+@agent_required
+@require_POST
+def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, number)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            ticket_reply_by_agent(
+                actor=request.user,
+                ticket=ticket,
+                body=form.cleaned_data["message"],
+                files=form.cleaned_data["attachments"],
+                status=form.cleaned_data["status"] or None,
+                seen_message_id=form.cleaned_data["seen_message_id"],
+                confirm_crossed=form.cleaned_data["confirm_crossed"],
+            )
+        except CrossedReply as crossed:
+            form.add_error("message", crossed.message)
+            return _ticket_page(request, ticket, status=409, reply_form=form, crossed=crossed.newer)
+        except ApplicationError as error:
+            form.add_error("message", error.message)
+        else:
+            messages.success(request, _("Reply sent to the client."))
+            return redirect("desk:ticket", number=ticket.number)
+    return _ticket_page(request, ticket, status=400, reply_form=form)
+
+
+@agent_required
+@require_POST
+def ticket_note(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, number)
+    form = NoteForm(request.POST, request.FILES)
+    if form.is_valid():
+        ticket_reply_by_agent(
+            actor=request.user,
+            ticket=ticket,
+            body=form.cleaned_data["message"],
+            files=form.cleaned_data["attachments"],
+            is_internal=True,
+        )
+        messages.success(request, _("Internal note added."))
+        return redirect("desk:ticket", number=ticket.number)
+    return _ticket_page(request, ticket, status=400, note_form=form)
+
+
+@agent_required
+@require_POST
+def ticket_change(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, number)
+    form = TicketUpdateForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        try:
+            ticket_update(
+                actor=request.user,
+                ticket=ticket,
+                status=form.cleaned_data["status"],
+                priority=form.cleaned_data["priority"],
+                assignee=form.cleaned_data["assignee"],
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Ticket updated."))
+            return redirect("desk:ticket", number=ticket.number)
+    return _ticket_page(request, ticket, status=400, update_form=form)
+
+
+@agent_required
+@require_POST
+def ticket_move(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, number)
+    form = TransferForm(request.POST)
+    if form.is_valid():
+        department = form.cleaned_data["department"]
+        ticket_transfer(
+            actor=request.user, ticket=ticket, department=department, note=form.cleaned_data["note"]
+        )
+        messages.success(
+            request,
+            _("Ticket moved to %(department)s; the client was told.")
+            % {"department": department.title},
+        )
+        if department in departments_for_agent(request.user):
+            return redirect("desk:ticket", number=ticket.number)
+        return redirect("desk:queue")
+    return _ticket_page(request, ticket, status=400, transfer_form=form)
+
+
+@agent_required
+@require_POST
+def ticket_merge_view(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = access_ticket_for_agent(request.user, number)
+    form = MergeForm(request.POST)
+    if form.is_valid():
+        try:
+            target = access_ticket_for_agent(request.user, form.cleaned_data["target"])
+        except NotFound:
+            form.add_error("target", _("No ticket with that number in your departments."))
+        else:
+            try:
+                ticket_merge(actor=request.user, source=ticket, target=target)
+            except ApplicationError as error:
+                form.add_error("target", error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Ticket #%(source)s was merged into this one.") % {"source": ticket.number},
+                )
+                return redirect("desk:ticket", number=target.number)
+    return _ticket_page(request, ticket, status=400, merge_form=form)
+
+
+@agent_required
+def ticket_presence(request: HttpRequest, number: int) -> HttpResponse:
+    """A fragment the page polls: who else has this ticket open."""
+    ticket = access_ticket_for_agent(request.user, number)
+    return render(
+        request,
+        "desk/_presence.html",
+        {"others_here": presence_touch(ticket.pk, request.user), "ticket": ticket},
+    )
+
+
+@agent_required
+def attachment_download(request: HttpRequest, attachment_id: str, filename: str) -> FileResponse:
+    return attachment_response(access_attachment_for_agent(request.user, attachment_id))
+
+
+@agent_required
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    page = None
+    text = ""
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        text = form.cleaned_data["q"]
+        results = ticket_search(
+            tickets_visible_to_agent(request.user).select_related("department", "account"), text
+        ).order_by("-last_activity_at", "-pk")
+        page = Paginator(results, 25).get_page(request.GET.get("page"))
+    return render(request, "desk/search.html", {"form": form, "page": page, "text": text})
+
+
+@agent_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_superuser:  # type: ignore[union-attr]
+        raise NotFound
+    events = AuditEvent.objects.select_related("actor").order_by("-created_at", "-pk")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "desk/audit.html", {"page": page})
