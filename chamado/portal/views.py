@@ -1,5 +1,6 @@
 """Client area views: parse, call one access function and one action or selector, render."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -7,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +20,7 @@ from chamado.tickets.access import access_attachment, access_ticket_by_number
 from chamado.tickets.actions import ticket_close, ticket_open, ticket_reply_by_client
 from chamado.tickets.models import Attachment, Ticket
 from chamado.tickets.selectors import (
+    department_expected_wait,
     department_list_open_to_clients,
     message_list_for_client,
     ticket_list_for_contact,
@@ -99,10 +102,21 @@ def _files_again(form: Any) -> list[str]:
     return form.files_to_choose_again() if form.is_bound and form.errors else []
 
 
+def _expected_wait(ticket: Ticket) -> timedelta | None:
+    """An honest wait for a client who waits: the department's recent median (SPEC §3)."""
+    if not workflow.client_waits(ticket.status):
+        return None
+    return department_expected_wait(ticket.department_id, ticket.priority, now=timezone.now())
+
+
 @login_required
 def ticket_created(request: HttpRequest, number: int) -> HttpResponse:
     ticket = access_ticket_by_number(request.user, number)
-    return render(request, "portal/ticket_created.html", {"ticket": ticket})
+    return render(
+        request,
+        "portal/ticket_created.html",
+        {"ticket": ticket, "expected_wait": _expected_wait(ticket)},
+    )
 
 
 @login_required
@@ -159,6 +173,7 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
             "form": form,
             "files_again": _files_again(form),
             "reply_reopens": not ticket.is_closed or ticket.department.reopen_on_reply,
+            "expected_wait": _expected_wait(ticket),
         },
         status=status,
     )

@@ -1,32 +1,20 @@
 """Desk template helpers: SLA badges, durations, search highlights."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
 
+from chamado.core.templatetags.chamado_tags import duration
 from chamado.tickets import sla
 from chamado.tickets.search import MARK_END, MARK_START, snippet_for
 
 register = template.Library()
 
 
-@register.filter
-def duration(value: timedelta | None) -> str:
-    """'2 h 05 min', '3 d 4 h', '12 min'; absolute value (the caller says left or over)."""
-    if value is None:
-        return ""
-    minutes = int(abs(value.total_seconds()) // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
-    if hours:
-        return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
-    return _("%(minutes)d min") % {"minutes": minutes}
+register.filter("duration", duration)
 
 
 @register.inclusion_tag("desk/_sla.html")
