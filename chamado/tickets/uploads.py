@@ -36,15 +36,21 @@ def upload_check(upload: UploadedFile, *, max_bytes: int) -> str:
         )
     if upload.size is not None and upload.size > max_bytes:
         raise UploadRefused(
-            _("“%(name)s” is too large (%(size)s); the limit is %(limit)s per file.")
+            _(
+                "“%(name)s” is too large (%(size)s); the limit is %(limit)s per file. "
+                "Allowed: %(types)s."
+            )
             % {
                 "name": name,
                 "size": filesizeformat(upload.size),
                 "limit": filesizeformat(max_bytes),
+                "types": ALLOWED_LIST,
             }
         )
     if not upload.size:
-        raise UploadRefused(_("“%(name)s” is empty.") % {"name": name})
+        raise UploadRefused(
+            _("“%(name)s” is empty. Allowed: %(types)s.") % {"name": name, "types": ALLOWED_LIST}
+        )
     expected = ALLOWED_TYPES[extension]
     upload.seek(0)
     head = upload.read(8192)
