@@ -25,6 +25,8 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
+        # Empty files are refused by tickets.uploads, whose message names the file.
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
         self.widget.attrs["accept"] = ",".join(ALLOWED_TYPES)
 
