@@ -196,11 +196,8 @@ def attachment_response(attachment: Attachment) -> FileResponse:
         as_attachment=not attachment.is_image,
         filename=attachment.original_name,
     )
+    # FileResponse already says "inline" for images (as_attachment=False with a filename).
     response["Cache-Control"] = "private, no-store"
-    if attachment.is_image:
-        response["Content-Disposition"] = response["Content-Disposition"].replace(
-            "attachment", "inline", 1
-        )
     return response
 
 
