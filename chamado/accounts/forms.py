@@ -2,10 +2,16 @@
 
 from typing import Any
 
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.template import loader
+from django.utils.translation import gettext_lazy as _
 
 from chamado.accounts.tasks import account_email_send
+
+LOGIN_MAX_FAILURES = 10
+LOGIN_LOCK_MINUTES = 15
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -28,3 +34,35 @@ class QueuedPasswordResetForm(PasswordResetForm):
             else None
         )
         account_email_send.enqueue(subject, body, to_email, html)
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's login form, refusing further tries for an email after repeated failures."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": _(
+            "Too many failed attempts for this email. Wait %(minutes)d minutes and try again, "
+            "or reset your password."
+        ),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        email = (self.cleaned_data.get("username") or "").strip().lower()
+        key = f"login-failures:{email}"
+        if email and (cache.get(key) or 0) >= LOGIN_MAX_FAILURES:
+            raise ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": LOGIN_LOCK_MINUTES},
+            )
+        try:
+            return super().clean()
+        except ValidationError:
+            if email:
+                cache.add(key, 0, LOGIN_LOCK_MINUTES * 60)
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.set(key, 1, LOGIN_LOCK_MINUTES * 60)
+            raise
