@@ -133,7 +133,14 @@ class TicketOpenForm(AttachmentsMixin):
         "attachments",
     ]
 
-    def __init__(self, *args: Any, contact: Any, departments: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        contact: Any,
+        departments: Any,
+        preselected: Department | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.contact = contact
         self.fields["name"].initial = contact.full_name
@@ -142,6 +149,13 @@ class TicketOpenForm(AttachmentsMixin):
         services = service_list_for_account(contact.account)
         cast(ServiceChoiceField, self.fields["service"]).queryset = services
         self.has_services = services.exists()
+        if self.has_services and not (preselected and preselected.allows_no_service):
+            # The client must pick one here: say so instead of offering "None" first.
+            service_field = cast(ServiceChoiceField, self.fields["service"])
+            service_field.empty_label = _("Choose the service this ticket is about")
+            service_field.widget.choices = service_field.choices  # refresh the empty label
+            if len(services) == 1:
+                service_field.initial = services[0]
         self.fields["priority"].initial = Ticket.Priority.MEDIUM
         self.fields["attachments"].help_text = self.attachment_help(Policy.current())
 

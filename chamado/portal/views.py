@@ -70,7 +70,11 @@ def ticket_new(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     department = departments.filter(slug=slug).first() if slug else None
     if slug and department is None:
         raise NotFound
-    form_kwargs = {"contact": request.user, "departments": departments}
+    form_kwargs: dict[str, Any] = {
+        "contact": request.user,
+        "departments": departments,
+        "preselected": department,
+    }
     if request.method == "POST":
         form = TicketOpenForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
