@@ -35,6 +35,14 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> "User":
+        """Emails are stored in lower case (create_user): find a login typed in any case."""
+        email = username or ""
+        try:
+            return self.get(email=email)
+        except self.model.DoesNotExist:
+            return self.get(email=email.lower())
+
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.update(is_staff=True, is_superuser=True, is_agent=True)
         return self.create_user(email, password, **extra)
