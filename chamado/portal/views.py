@@ -1,6 +1,5 @@
 """Client area views: parse, call one access function and one action or selector, render."""
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -20,8 +19,9 @@ from chamado.tickets.access import access_attachment, access_ticket_by_number
 from chamado.tickets.actions import ticket_close, ticket_open, ticket_reply_by_client
 from chamado.tickets.models import Attachment, Ticket
 from chamado.tickets.selectors import (
-    department_expected_wait,
+    WaitEstimate,
     department_list_open_to_clients,
+    department_wait_estimate,
     message_list_for_client,
     ticket_list_for_contact,
 )
@@ -106,11 +106,11 @@ def _files_again(form: Any) -> list[str]:
     return form.files_to_choose_again() if form.is_bound and form.errors else []
 
 
-def _expected_wait(ticket: Ticket) -> timedelta | None:
+def _expected_wait(ticket: Ticket) -> WaitEstimate | None:
     """An honest wait for a client who waits: the department's recent median (SPEC §3)."""
     if not workflow.client_waits(ticket.status):
         return None
-    return department_expected_wait(ticket.department_id, ticket.priority, now=timezone.now())
+    return department_wait_estimate(ticket.department_id, ticket.priority, now=timezone.now())
 
 
 @login_required

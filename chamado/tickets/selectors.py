@@ -1,5 +1,6 @@
 """Reads of tickets, shaped for the pages that show them (query counts pinned in tests)."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -122,7 +123,13 @@ def ticket_list_for_account_sidebar(ticket: Ticket, *, limit: int = 5) -> list[T
     )
 
 
-def department_expected_wait(department_id: int, priority: int, *, now: datetime) -> timedelta:
+@dataclass(frozen=True)
+class WaitEstimate:
+    wait: timedelta
+    measured: bool  # False: too few recent answers, so the wait shown is the target
+
+
+def department_wait_estimate(department_id: int, priority: int, *, now: datetime) -> WaitEstimate:
     """Median first-response time of the department over the last 7 days, or its target."""
     since = now - timedelta(days=7)
     samples = [
@@ -133,7 +140,14 @@ def department_expected_wait(department_id: int, priority: int, *, now: datetime
         if first is not None
     ]
     fallback = sla_targets(department_id, priority).first_response
-    return sla.expected_wait(samples, fallback=fallback)
+    return WaitEstimate(
+        wait=sla.expected_wait(samples, fallback=fallback),
+        measured=len(samples) >= sla.MIN_SAMPLES,
+    )
+
+
+def department_expected_wait(department_id: int, priority: int, *, now: datetime) -> timedelta:
+    return department_wait_estimate(department_id, priority, now=now).wait
 
 
 def sla_targets(department_id: int, priority: int) -> sla.Targets:
