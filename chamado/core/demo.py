@@ -10,7 +10,7 @@ from chamado.tickets.actions import (
     ticket_reply_by_agent,
     ticket_reply_by_client,
 )
-from chamado.tickets.models import Department, Ticket
+from chamado.tickets.models import CannedReply, Department, SlaTarget, Ticket
 
 DEMO_MARKER_EMAIL = "client@example.com"
 
@@ -57,6 +57,22 @@ def demo_load(progress: Callable[[int], object] = lambda n: None) -> None:
     support.agents.add(agent)
     sales.agents.add(agent)
     billing.agents.add(billing_agent)
+    CannedReply.objects.create(
+        title="Greeting",
+        body="Hello {client_name},\n\nThank you for contacting us about ticket #{ticket_number}.",
+    )
+    CannedReply.objects.create(
+        title="cPanel password reset sent",
+        department=support,
+        body="Hello {client_name},\n\nA password reset link for cPanel was sent to the "
+        "account's email. It is valid for one hour.\n\n{agent_name}",
+    )
+    SlaTarget.objects.create(
+        department=support,
+        priority=Ticket.Priority.HIGH,
+        first_response_minutes=4 * 60,
+        next_response_minutes=8 * 60,
+    )
     progress(1)
 
     ticket_open(
