@@ -108,8 +108,11 @@ def test_sent_email_has_text_and_html_parts_and_threading_headers(
     assert confirmation["Auto-Submitted"] == "auto-generated"
 
     message_ids = {m["Message-ID"] for m in smtp_server.inbox.messages}
+    assert message_ids == set(Delivery.objects.values_list("email_message_id", flat=True))
     assert len(message_ids) == 3, "each email has its own Message-ID"
-    assert {m["In-Reply-To"] for m in smtp_server.inbox.messages} == {thread_id(ticket)}
+    for message in smtp_server.inbox.messages:
+        assert message["In-Reply-To"] == thread_id(ticket)
+        assert set(parts(message)) == {"text/plain", "text/html"}
 
 
 def test_html_part_renders_the_clients_text_inert(client, smtp_server, people) -> None:
