@@ -3,10 +3,12 @@
 import copy
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from tests import factories
 
@@ -18,12 +20,21 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(autouse=True)
 def _isolated_files(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
     # Each test its own cache namespace (parallel workers share Redis or var/cache).
     caches = copy.deepcopy(settings.CACHES)
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
     if "filebased" in caches["default"]["BACKEND"]:
         caches["default"]["LOCATION"] = str(tmp_path / "cache")
     settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Iterator[None]:
+    """Each test starts in English; a test that activates a language cannot leak it."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

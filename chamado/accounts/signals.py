@@ -5,11 +5,12 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
-from django.utils import translation
 
 from chamado.accounts.actions import user_language_set
 
 
 @receiver(user_logged_in)
 def remember_language(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    user_language_set(user=user, language=translation.get_language() or "en")
+    # LocaleMiddleware put the browser's (or the switcher's) language on the request.
+    if language := getattr(request, "LANGUAGE_CODE", None):
+        user_language_set(user=user, language=language)

@@ -6,10 +6,13 @@ from django.http import Http404
 class ApplicationError(Exception):
     """A rule refused the request; ``message`` is shown to the user as it is."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, messages: list[str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.messages = messages or [message]
 
 
 class NotFound(Http404):

@@ -57,7 +57,7 @@ class AttachmentsMixin(forms.Form):
         try:
             uploads_check(files, policy=Policy.current())
         except ApplicationError as error:
-            raise forms.ValidationError(error.message) from None
+            raise forms.ValidationError(error.messages) from None
         return files
 
     def files_to_choose_again(self) -> list[str]:

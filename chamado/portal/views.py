@@ -93,7 +93,13 @@ def ticket_new(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             else:
                 return redirect("portal:ticket_created", number=ticket.number)
     else:
-        form = TicketOpenForm(initial={"department": department}, **form_kwargs)
+        # A closed ticket's page may send its subject and the typed text along.
+        initial = {
+            "department": department,
+            "subject": request.GET.get("subject", "")[: workflow.SUBJECT_MAX_LENGTH],
+            "message": request.GET.get("message", ""),
+        }
+        form = TicketOpenForm(initial=initial, **form_kwargs)
     return render(
         request,
         "portal/ticket_new.html",
@@ -187,8 +193,14 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 def ticket_close_view(request: HttpRequest, number: int) -> HttpResponse:
     ticket = access_ticket_by_number(request.user, number)
-    ticket_close(actor=request.user, ticket=ticket)
-    messages.success(request, _("The ticket was closed. Reply to it if you need us again."))
+    if not ticket.is_closed:
+        ticket_close(actor=request.user, ticket=ticket)
+        if ticket.department.reopen_on_reply:
+            messages.success(
+                request, _("The ticket was closed. Reply to it if you need us again.")
+            )
+        else:
+            messages.success(request, _("The ticket was closed."))
     return redirect("portal:ticket", number=ticket.number)
 
 

@@ -37,19 +37,22 @@ def _search_append(ticket: Ticket, *texts: str) -> list[str]:
 
 
 def uploads_check(files: Sequence[UploadedFile], *, policy: Policy) -> list[str]:
-    """Content types of the files, in order; raises ApplicationError naming a refused file."""
+    """Content types of the files, in order; raises ApplicationError naming every refused
+    file (``messages`` holds one line per file)."""
     if len(files) > policy.attachment_max_count:
         raise ApplicationError(
             _("Attach at most %(count)d files to one message.")
             % {"count": policy.attachment_max_count},
             field="attachments",
         )
-    types = []
+    types, refusals = [], []
     for upload in files:
         try:
             types.append(upload_check(upload, max_bytes=policy.attachment_max_bytes))
         except UploadRefused as refused:
-            raise ApplicationError(refused.message, field="attachments") from None
+            refusals.append(refused.message)
+    if refusals:
+        raise ApplicationError(" ".join(refusals), field="attachments", messages=refusals)
     return types
 
 
