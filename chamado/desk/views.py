@@ -12,6 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from chamado.accounts.models import User
@@ -146,7 +147,11 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(count)d tickets updated.") % {"count": len(visible)})
+        messages.success(
+            request,
+            ngettext("%(count)d ticket updated.", "%(count)d tickets updated.", len(visible))
+            % {"count": len(visible)},
+        )
     return redirect(request.POST.get("next") or "desk:queue")
 
 
