@@ -56,6 +56,23 @@ def uploads_check(files: Sequence[UploadedFile], *, policy: Policy) -> list[str]
     return types
 
 
+def _announce(
+    *,
+    actor: Any,
+    verb: str,
+    ticket: Ticket,
+    event: str,
+    message: Message | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Write the audit event and send the ticket event (inside the action's transaction)."""
+    audit_record(actor=actor, verb=verb, target=ticket, before=before, after=after)
+    signals.ticket_event.send(
+        sender=Ticket, event=event, ticket=ticket, message=message, actor=actor
+    )
+
+
 def _message_add(
     *,
     ticket: Ticket,
@@ -170,14 +187,13 @@ def ticket_open(
             source=source,
             now=now,
         )
-        audit_record(
+        _announce(
             actor=actor,
             verb="ticket.open",
-            target=ticket,
+            ticket=ticket,
             after={"number": ticket.number, "department": department.slug},
-        )
-        signals.ticket_event.send(
-            sender=Ticket, event=signals.OPENED, ticket=ticket, message=message, actor=actor
+            event=signals.OPENED,
+            message=message,
         )
     return ticket
 
@@ -251,19 +267,14 @@ def ticket_reply_by_client(
         if before not in workflow.WAITING or ticket.response_due_at is None:
             fields += _sla_refresh(ticket)
         ticket.save(update_fields=fields)
-        audit_record(
+        _announce(
             actor=actor,
             verb="ticket.client_reply",
-            target=ticket,
+            ticket=ticket,
             before={"status": before},
             after={"status": ticket.status, "message": message.pk},
-        )
-        signals.ticket_event.send(
-            sender=Ticket,
             event=signals.CLIENT_REPLIED,
-            ticket=ticket,
             message=message,
-            actor=actor,
         )
     return message
 
@@ -282,15 +293,13 @@ def ticket_close(*, actor: Any, ticket: Ticket) -> Ticket:
         ticket.last_activity_at = now
         fields = ["status", "closed_at", "waiting_since", "last_activity_at"]
         ticket.save(update_fields=fields + _sla_refresh(ticket))
-        audit_record(
+        _announce(
             actor=actor,
             verb="ticket.close",
-            target=ticket,
+            ticket=ticket,
             before={"status": before},
             after={"status": ticket.status},
-        )
-        signals.ticket_event.send(
-            sender=Ticket, event=signals.CLOSED, ticket=ticket, message=None, actor=actor
+            event=signals.CLOSED,
         )
     return ticket
 
@@ -371,19 +380,14 @@ def ticket_reply_by_agent(
                 fields.append("first_response_at")
             fields += _sla_refresh(ticket)
         ticket.save(update_fields=fields)
-        audit_record(
+        _announce(
             actor=actor,
             verb="ticket.note" if is_internal else "ticket.agent_reply",
-            target=ticket,
+            ticket=ticket,
             before=before,
             after={"status": ticket.status, "message": message.pk},
-        )
-        signals.ticket_event.send(
-            sender=Ticket,
             event=signals.AGENT_REPLIED,
-            ticket=ticket,
             message=message,
-            actor=actor,
         )
     return message
 
@@ -437,23 +441,19 @@ def ticket_update(
             return ticket
         ticket.last_activity_at = now
         ticket.save(update_fields=[*fields, "last_activity_at", *_sla_refresh(ticket)])
-        audit_record(
+        after = {
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "assignee": ticket.assignee_id,
+        }
+        changed = [key for key in before if key in fields]
+        _announce(
             actor=actor,
             verb="ticket.update",
-            target=ticket,
-            before={key: before[key] for key in before if key in fields},
-            after={
-                key: value
-                for key, value in {
-                    "status": ticket.status,
-                    "priority": ticket.priority,
-                    "assignee": ticket.assignee_id,
-                }.items()
-                if key in fields
-            },
-        )
-        signals.ticket_event.send(
-            sender=Ticket, event=signals.UPDATED, ticket=ticket, message=None, actor=actor
+            ticket=ticket,
+            before={key: before[key] for key in changed},
+            after={key: after[key] for key in changed},
+            event=signals.UPDATED,
         )
     return ticket
 
@@ -487,15 +487,14 @@ def ticket_transfer(
             )
             fields += _search_append(ticket, message.body)
         ticket.save(update_fields=fields + _sla_refresh(ticket))
-        audit_record(
+        _announce(
             actor=actor,
             verb="ticket.transfer",
-            target=ticket,
+            ticket=ticket,
             before=before,
             after={"department": department.slug, "note": bool(message)},
-        )
-        signals.ticket_event.send(
-            sender=Ticket, event=signals.TRANSFERRED, ticket=ticket, message=message, actor=actor
+            event=signals.TRANSFERRED,
+            message=message,
         )
     return ticket
 
@@ -539,9 +538,8 @@ def ticket_merge(*, actor: Any, source: Ticket, target: Ticket) -> Ticket:
             source=Message.Source.SYSTEM,
             now=now,
         )
-        target.save()
         _sla_refresh(target)
-        target.save(update_fields=["response_due_at", "response_warn_at"])
+        target.save()
         source.merged_into = target
         source.status = Ticket.Status.CLOSED
         source.closed_at = now
@@ -583,15 +581,13 @@ def ticket_autoclose_due(*, now: Any = None) -> int:
             locked.status = Ticket.Status.CLOSED
             locked.closed_at = now
             locked.save(update_fields=["status", "closed_at"])
-            audit_record(
+            _announce(
                 actor=None,
                 verb="ticket.autoclose",
-                target=locked,
+                ticket=locked,
                 before={"status": Ticket.Status.ANSWERED},
                 after={"status": Ticket.Status.CLOSED},
-            )
-            signals.ticket_event.send(
-                sender=Ticket, event=signals.AUTO_CLOSED, ticket=locked, message=None, actor=None
+                event=signals.AUTO_CLOSED,
             )
             closed += 1
     return closed
