@@ -12,6 +12,18 @@ from chamado.tickets.models import Department, Ticket
 STATUS_KEEP = ""
 
 
+class OwnIdsMixin(forms.Form):
+    """A form that shares a page with others gets its own ids: `id_<id_prefix>-<field>`, so
+    two forms' fields of the same name never share an id (nor their labels one control).
+    Field names, and so the posted data, stay as they are."""
+
+    id_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
 class AgentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.full_name or obj.email)
@@ -22,7 +34,8 @@ class DepartmentField(forms.ModelChoiceField):
         return str(obj.title)
 
 
-class ReplyForm(AttachmentsMixin):
+class ReplyForm(OwnIdsMixin, AttachmentsMixin):
+    id_prefix = "reply"  # the template's hand-written textarea is id_reply-message
     message = forms.CharField(
         label=_("Reply"),
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -39,7 +52,8 @@ class ReplyForm(AttachmentsMixin):
     )
 
 
-class NoteForm(AttachmentsMixin):
+class NoteForm(OwnIdsMixin, AttachmentsMixin):
+    id_prefix = "note"
     message = forms.CharField(
         label=_("Internal note"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -132,7 +146,8 @@ class QueueFilterForm(forms.Form):
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
 
 
-class BulkForm(forms.Form):
+class BulkForm(OwnIdsMixin):
+    id_prefix = "bulk"
     tickets = forms.TypedMultipleChoiceField(coerce=int, choices=[])
     action = forms.ChoiceField(
         label=_("With the selected tickets"),
