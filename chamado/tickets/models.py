@@ -214,6 +214,8 @@ class Ticket(models.Model):
             models.Index(
                 fields=["department", "status", "-priority", "waiting_since"], name="ticket_queue"
             ),
+            # The expected wait reads a department's first responses of the last days.
+            models.Index(fields=["department", "first_response_at"], name="ticket_first_response"),
         ]
 
     def __str__(self) -> str:
