@@ -155,14 +155,6 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     return redirect(request.POST.get("next") or "desk:queue")
 
 
-def _other_tickets_for_agent(agent: Any, ticket: Ticket, *, limit: int = 5) -> list[Ticket]:
-    """The account's other tickets the agent may open: one in a department they are not in
-    would be a link to a 404 and a subject they should not read."""
-    departments = set(departments_for_agent(agent).values_list("pk", flat=True))
-    others = ticket_list_for_account_sidebar(ticket, limit=limit * 4)
-    return [other for other in others if other.department_id in departments][:limit]
-
-
 def _ticket_page(
     request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms: Any
 ) -> HttpResponse:
@@ -196,7 +188,7 @@ def _ticket_page(
         "canned_choices": canned_choices,
         "services": service_list_for_account(ticket.account),
         "contacts": User.objects.filter(account_id=ticket.account_id).order_by("full_name"),
-        "other_tickets": _other_tickets_for_agent(request.user, ticket),
+        "other_tickets": ticket_list_for_account_sidebar(request.user, ticket),
         "others_here": presence_touch(ticket.pk, request.user),
         "now": timezone.now(),
     }

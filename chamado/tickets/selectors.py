@@ -120,9 +120,12 @@ def message_list_for_agent(ticket: Ticket) -> QuerySet[Message]:
     )
 
 
-def ticket_list_for_account_sidebar(ticket: Ticket, *, limit: int = 5) -> list[Ticket]:
+def ticket_list_for_account_sidebar(agent: Any, ticket: Ticket, *, limit: int = 5) -> list[Ticket]:
+    """The account's other tickets this agent may open (one of another department would be a
+    link to a 404 and a subject they should not read)."""
     return list(
-        Ticket.objects.filter(account_id=ticket.account_id, merged_into=None)
+        tickets_visible_to_agent(agent)
+        .filter(account_id=ticket.account_id, merged_into=None)
         .exclude(pk=ticket.pk)
         .order_by("-last_activity_at")[:limit]
     )
