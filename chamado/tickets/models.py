@@ -216,6 +216,8 @@ class Ticket(models.Model):
             ),
             # The expected wait reads a department's first responses of the last days.
             models.Index(fields=["department", "first_response_at"], name="ticket_first_response"),
+            # The dashboard counts the tickets opened in the last days.
+            models.Index(fields=["created_at"], name="ticket_created"),
         ]
 
     def __str__(self) -> str:
@@ -256,7 +258,11 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_created"),
+            # The dashboard counts the agents' replies of the last days.
+            models.Index(fields=["created_at"], name="message_created"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.ticket_id}/{self.pk}"
