@@ -196,9 +196,7 @@ def ticket_close_view(request: HttpRequest, number: int) -> HttpResponse:
     if not ticket.is_closed:
         ticket_close(actor=request.user, ticket=ticket)
         if ticket.department.reopen_on_reply:
-            messages.success(
-                request, _("The ticket was closed. Reply to it if you need us again.")
-            )
+            messages.success(request, _("The ticket was closed. Reply to it if you need us again."))
         else:
             messages.success(request, _("The ticket was closed."))
     return redirect("portal:ticket", number=ticket.number)
