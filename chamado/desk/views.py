@@ -121,7 +121,11 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     posted = [n for n in request.POST.getlist("tickets") if n.isdigit()]
     visible = list(tickets_visible_to_agent(request.user).filter(number__in=posted))
     agents = User.objects.filter(is_agent=True, is_active=True, departments__in=departments)
-    form = BulkForm(request.POST, numbers=[t.number for t in visible], agents=agents.distinct())
+    # Tickets the agent cannot see (moved away since the queue was loaded) are left out
+    # silently, rather than refusing the whole form.
+    data = request.POST.copy()
+    data.setlist("tickets", [str(t.number) for t in visible])
+    form = BulkForm(data, numbers=[t.number for t in visible], agents=agents.distinct())
     form.fields["department"].queryset = departments  # type: ignore[attr-defined]
     if not form.is_valid() or not visible:
         messages.error(request, _("Choose at least one ticket and what to do with them."))
