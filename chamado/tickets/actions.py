@@ -368,9 +368,12 @@ def ticket_reply_by_agent(
             source=source,
             now=now,
         )
-        fields = ["last_activity_at", *_search_append(ticket, message.body)]
-        ticket.last_activity_at = now
+        fields = _search_append(ticket, message.body)
+        # A note is not activity the client can see: their "last update" and list order, and
+        # the auto-close clock, stay as they were.
         if not is_internal:
+            ticket.last_activity_at = now
+            fields.append("last_activity_at")
             ticket.status = workflow.status_after_agent_reply(ticket.status, status)
             ticket.waiting_since = None
             ticket.closed_at = now if ticket.status == Ticket.Status.CLOSED else None
