@@ -146,6 +146,13 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
     ticket = access_ticket_by_number(request.user, number)
+    if ticket.merged_into_id and ticket.merged_into is not None:
+        # A merged number leads to the ticket it was merged into (same account); a reply
+        # posted to it is posted again there (307 keeps the method and the form).
+        response = redirect("portal:ticket", number=ticket.merged_into.number)
+        if request.method == "POST":
+            response.status_code = 307
+        return response
     form = TicketReplyForm()
     status = 200
     if request.method == "POST":
