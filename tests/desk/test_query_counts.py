@@ -1,0 +1,134 @@
+"""Pinned query counts: a desk page runs the same queries for N items as for 3N (SPEC §8).
+
+A changed number here is a decision, not noise: update it only when a page truly needs one
+more query, and never let it grow with the data.
+"""
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from chamado.tickets.actions import (
+    ticket_reply_by_agent,
+    ticket_reply_by_client,
+    ticket_update,
+)
+from chamado.tickets.models import CannedReply, Ticket
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [3, 9]  # N and 3N
+
+# session, user, COUNT for the pager, the page of tickets (with department, account, assignee
+# and contact in one query), the filter's and the bulk form's department choices, the bulk
+# form's agents, the menu's departments and awaiting counts
+QUEUE_QUERIES = 9
+# the same, and the chosen department checked against the agent's departments
+FILTERED_QUEUE_QUERIES = 10
+# session, user, ticket (with department, service, contact, account, assignee), messages with
+# authors, their attachments, canned replies, the account's other tickets, the assignee
+# choices, the transfer form's departments, contacts, services, the menu's departments and
+# awaiting counts
+TICKET_PAGE_QUERIES = 13
+# session, user, COUNT for the pager, the page of results, the menu's departments and counts
+SEARCH_QUERIES = 6
+
+
+def png() -> Any:
+    return factories.upload("screen.png", factories.png_bytes(), "image/png")
+
+
+@pytest.fixture
+def sales_too(agent: Any, support: Any) -> Any:
+    sales = factories.department("sales")
+    sales.agents.add(agent)
+    return sales
+
+
+def queue_of(count: int, agent: Any, colleague: Any, sales: Any) -> None:
+    """``count`` awaiting tickets from as many accounts, half assigned, in two departments."""
+    for n in range(count):
+        client = factories.OwnerFactory()
+        department = sales if n % 2 else factories.department("support")
+        ticket = factories.open_ticket(
+            client, department=department, subject=f"Queue {n}", files=[png()]
+        )
+        if department.slug == "support":
+            ticket_update(actor=agent, ticket=ticket, assignee=[agent, colleague][n % 4 // 2])
+
+
+def conversation(owner: Any, agent: Any, service: Any, exchanges: int) -> Ticket:
+    ticket = factories.open_ticket(owner, service=service, files=[png(), png()])
+    for n in range(exchanges):
+        ticket_reply_by_agent(actor=agent, ticket=ticket, body=f"Answer {n}", files=[png()])
+        ticket_reply_by_agent(
+            actor=agent, ticket=ticket, body=f"Note {n}", files=[png()], is_internal=True
+        )
+        ticket_reply_by_client(
+            actor=owner, ticket=ticket, body=f"Follow-up number {n} with details.", files=[png()]
+        )
+    ticket_update(actor=agent, ticket=ticket, assignee=agent)
+    return ticket
+
+
+def account_extras(owner: Any, service: Any, support: Any, count: int) -> None:
+    """More of everything the ticket page's side panel lists."""
+    for n in range(count):
+        factories.ServiceFactory(account=owner.account, name=f"Plan {n}")
+        factories.ContactFactory(account=owner.account, can_tickets=True)
+        factories.open_ticket(owner, service=service, subject=f"Other {n}")
+        CannedReply.objects.create(
+            title=f"Canned {n}", body="Hello {client_name}", department=support
+        )
+        factories.department("support").agents.add(factories.AgentFactory())
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_queue_query_count_does_not_grow_with_tickets(
+    client, agent, colleague, sales_too, django_assert_num_queries, count
+) -> None:
+    queue_of(count, agent, colleague, sales_too)
+    client.force_login(agent)
+    with django_assert_num_queries(QUEUE_QUERIES):
+        response = client.get(reverse("desk:queue"))
+    assert response.content.decode().count('class="queue-row"') == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_filtered_queue_query_count_is_the_same(
+    client, agent, colleague, sales_too, django_assert_num_queries, count
+) -> None:
+    queue_of(count, agent, colleague, sales_too)
+    client.force_login(agent)
+    query = {"department": sales_too.pk, "assignee": "nobody", "breach": "", "status": "all"}
+    with django_assert_num_queries(FILTERED_QUEUE_QUERIES):
+        response = client.get(reverse("desk:queue"), query)
+    assert response.content.decode().count('class="queue-row"') == count // 2  # the Sales ones
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_ticket_page_query_count_does_not_grow_with_messages_and_attachments(
+    client, owner, agent, service, support, django_assert_num_queries, count
+) -> None:
+    ticket = conversation(owner, agent, service, count)
+    account_extras(owner, service, support, count)
+    client.force_login(agent)
+    with django_assert_num_queries(TICKET_PAGE_QUERIES):
+        response = client.get(reverse("desk:ticket", args=[ticket.number]))
+    page = response.content.decode()
+    assert page.count("screen.png</a>") == 2 + 3 * count
+    assert page.count('<li class="message ') == 1 + 3 * count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_search_query_count_does_not_grow_with_results(
+    client, owner, agent, service, django_assert_num_queries, count
+) -> None:
+    for n in range(count):
+        factories.open_ticket(owner, service=service, subject=f"Invoice {n}")
+    client.force_login(agent)
+    with django_assert_num_queries(SEARCH_QUERIES):
+        response = client.get(reverse("desk:search"), {"q": "invoice"})
+    assert response.content.decode().count('<p class="snippet">') == count
