@@ -1,11 +1,82 @@
-"""Writes to users."""
+"""Writes to users and their API tokens."""
+
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from chamado.accounts.models import User
+from chamado.accounts.models import ApiToken, User
+from chamado.accounts.tokens import token_key_hash, token_key_new, token_key_prefix
+from chamado.core.audit import audit_record
+from chamado.core.errors import ApplicationError
+
+# last_used_at is written at most this often, so a busy client does not write on every read.
+TOKEN_USE_PRECISION = timedelta(minutes=1)
 
 
 def user_language_set(*, user: User, language: str) -> None:
     if language in dict(settings.LANGUAGES) and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns it with its key, which is never stored nor shown
+    again (only its SHA-256 is kept)."""
+    if not name.strip():
+        raise ApplicationError(_("Give the token a name."), field="name")
+    if not user.is_active:
+        raise ApplicationError(_("This user is not active."), field="user")
+    key = token_key_new()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name.strip()[:100],
+            prefix=token_key_prefix(key),
+            key_hash=token_key_hash(key),
+        )
+        audit_record(
+            actor=actor,
+            verb="api_token.create",
+            target=token,
+            after={"user": user.pk, "name": token.name, "prefix": token.prefix},
+        )
+    return token, key
+
+
+def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    """Revoke the token at once; revoking a revoked token changes nothing."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked:
+            return token
+        token.revoked = True
+        token.save(update_fields=["revoked"])
+        audit_record(
+            actor=actor,
+            verb="api_token.revoke",
+            target=token,
+            before={"revoked": False},
+            after={"revoked": True},
+        )
+    return token
+
+
+def api_token_user(key: str, *, now: datetime | None = None) -> User | None:
+    """The active user behind an unrevoked token with this key, or None; notes the use."""
+    if not key:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=token_key_hash(key), revoked=False)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = now or timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

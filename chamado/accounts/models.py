@@ -114,3 +114,29 @@ class User(AbstractBaseUser, PermissionsMixin):
     def may_use_tickets(self) -> bool:
         """Owner, or a contact with the `tickets` permission."""
         return self.is_active and self.is_client and (self.is_account_owner or self.can_tickets)
+
+
+class ApiToken(models.Model):
+    """A key for the REST API, acting as its user. Only the key's SHA-256 is stored; the key
+    itself is shown once, when it is made (`chamado api_token create`)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What uses this token, for example “CI”.")
+    )
+    # The key's first characters, so a person can tell their tokens apart; not a secret.
+    prefix = models.CharField(_("prefix"), max_length=16)
+    key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

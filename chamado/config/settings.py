@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "chamado.mail",
     "chamado.portal",
     "chamado.desk",
+    "chamado.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -37,5 +37,6 @@ urlpatterns = [
     path("language/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("desk/", include("chamado.desk.urls")),
+    path("api/", include("chamado.api.urls")),
     path("", include("chamado.portal.urls")),
 ]

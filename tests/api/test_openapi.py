@@ -1,0 +1,57 @@
+"""The OpenAPI document is served to anyone; there is no documentation page, because
+ninja's Swagger page needs a CDN and inline scripts, which the site's CSP forbids."""
+
+from typing import get_args
+
+import pytest
+
+from chamado.api import schemas
+from chamado.tickets.models import Ticket
+from tests.api.conftest import API
+
+pytestmark = pytest.mark.django_db
+
+PATHS = {
+    "/api/v1/tickets": {"get", "post"},
+    "/api/v1/tickets/{number}": {"get"},
+    "/api/v1/tickets/{number}/replies": {"post"},
+    "/api/v1/tickets/{number}/close": {"post"},
+    "/api/v1/attachments/{attachment_id}": {"get"},
+    "/api/v1/desk/queue": {"get"},
+    "/api/v1/desk/tickets/{number}": {"get"},
+    "/api/v1/desk/tickets/{number}/replies": {"post"},
+    "/api/v1/desk/tickets/{number}/transfer": {"post"},
+    "/api/v1/desk/attachments/{attachment_id}": {"get"},
+}
+
+
+def test_openapi_document_lists_every_path_with_bearer_auth(client) -> None:
+    response = client.get(f"{API}/openapi.json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    document = response.json()
+    assert document["openapi"].startswith("3.")
+    assert {path: set(ops) for path, ops in document["paths"].items()} == PATHS
+    assert document["components"]["securitySchemes"] == {
+        "ApiTokenAuth": {"type": "http", "scheme": "bearer"}
+    }
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            assert operation["security"] == [{"ApiTokenAuth": []}]
+            assert "404" in operation["responses"]
+
+
+def test_there_is_no_docs_page(client) -> None:
+    assert client.get(f"{API}/docs").status_code == 404
+
+
+def test_schema_literals_match_the_models() -> None:
+    assert list(get_args(schemas.TicketStatus)) == Ticket.Status.values
+    assert list(get_args(schemas.TicketPriority)) == Ticket.Priority.values
+    assert set(get_args(schemas.ClientStatusFilter)) == {"active", *Ticket.Status.values}
+    assert set(get_args(schemas.QueueStatusFilter)) == {
+        "awaiting",
+        "active",
+        "all",
+        *Ticket.Status.values,
+    }
