@@ -72,6 +72,15 @@ def agent_required(view: View) -> View:
     return wrapped
 
 
+def _ticket_for_change(request: HttpRequest, number: int) -> Ticket:
+    """The ticket a POST acts on: a merged ticket's number (a stale tab) acts on the ticket it
+    was merged into, so a reply is never added to a closed, emptied ticket."""
+    ticket = access_ticket_for_agent(request.user, number)
+    if ticket.merged_into_id:
+        return access_ticket_for_agent(request.user, ticket.merged_into.number)  # type: ignore[union-attr]
+    return ticket
+
+
 def _ticket_or_redirect(request: HttpRequest, number: int) -> Ticket | HttpResponse:
     ticket = access_ticket_for_agent(request.user, number)
     if ticket.merged_into_id and ticket.merged_into is not None:
@@ -97,7 +106,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     agents = User.objects.filter(is_agent=True, is_active=True, departments__in=departments)
     bulk = BulkForm(numbers=[], agents=agents.distinct().order_by("full_name"))
-    bulk.fields["department"].queryset = departments  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -126,7 +134,6 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     data = request.POST.copy()
     data.setlist("tickets", [str(t.number) for t in visible])
     form = BulkForm(data, numbers=[t.number for t in visible], agents=agents.distinct())
-    form.fields["department"].queryset = departments  # type: ignore[attr-defined]
     if not form.is_valid() or not visible:
         messages.error(request, _("Choose at least one ticket and what to do with them."))
         return redirect(request.POST.get("next") or "desk:queue")
@@ -210,7 +217,7 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
 @agent_required
 @require_POST
 def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = access_ticket_for_agent(request.user, number)
+    ticket = _ticket_for_change(request, number)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -237,7 +244,7 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
 @agent_required
 @require_POST
 def ticket_note(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = access_ticket_for_agent(request.user, number)
+    ticket = _ticket_for_change(request, number)
     form = NoteForm(request.POST, request.FILES)
     if form.is_valid():
         ticket_reply_by_agent(
@@ -255,7 +262,7 @@ def ticket_note(request: HttpRequest, number: int) -> HttpResponse:
 @agent_required
 @require_POST
 def ticket_change(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = access_ticket_for_agent(request.user, number)
+    ticket = _ticket_for_change(request, number)
     form = TicketUpdateForm(request.POST, ticket=ticket)
     if form.is_valid():
         try:
@@ -277,7 +284,7 @@ def ticket_change(request: HttpRequest, number: int) -> HttpResponse:
 @agent_required
 @require_POST
 def ticket_move(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = access_ticket_for_agent(request.user, number)
+    ticket = _ticket_for_change(request, number)
     form = TransferForm(request.POST)
     if form.is_valid():
         department = form.cleaned_data["department"]

@@ -442,8 +442,11 @@ def ticket_update(
             fields.append("assignee")
         if not fields:
             return ticket
-        ticket.last_activity_at = now
-        ticket.save(update_fields=[*fields, "last_activity_at", *_sla_refresh(ticket)])
+        if "status" in fields:
+            # Clients see status changes; priority and assignee are the desk's business.
+            ticket.last_activity_at = now
+            fields.append("last_activity_at")
+        ticket.save(update_fields=[*fields, *_sla_refresh(ticket)])
         after = {
             "status": ticket.status,
             "priority": ticket.priority,
@@ -582,8 +585,8 @@ def ticket_autoclose_due(*, now: Any = None) -> int:
             if locked.status != Ticket.Status.ANSWERED or locked.last_activity_at >= cutoff:
                 continue
             locked.status = Ticket.Status.CLOSED
-            locked.closed_at = now
-            locked.save(update_fields=["status", "closed_at"])
+            locked.closed_at = locked.last_activity_at = now
+            locked.save(update_fields=["status", "closed_at", "last_activity_at"])
             _announce(
                 actor=None,
                 verb="ticket.autoclose",
