@@ -547,6 +547,7 @@ def ticket_merge(*, actor: Any, source: Ticket, target: Ticket) -> Ticket:
         _sla_refresh(target)
         target.save()
         source.merged_into = target
+        source.search_document = ""  # its text lives on in the target's, found there
         source.status = Ticket.Status.CLOSED
         source.closed_at = now
         source.waiting_since = None
@@ -554,6 +555,7 @@ def ticket_merge(*, actor: Any, source: Ticket, target: Ticket) -> Ticket:
         source.save(
             update_fields=[
                 "merged_into",
+                "search_document",
                 "status",
                 "closed_at",
                 "waiting_since",

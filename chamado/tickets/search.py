@@ -32,8 +32,6 @@ def ticket_search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     if digits.isdigit() and len(digits) == 6:
         # A merged ticket's old number still finds it (its page leads to the merged one).
         return tickets.filter(number=int(digits)).annotate(snippet=F("subject"))
-    # Merged tickets' text lives on in the ticket they were merged into.
-    tickets = tickets.filter(merged_into=None)
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config=CONFIG, search_type="websearch")
         return (
