@@ -33,3 +33,9 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+# The benchmark on PostgreSQL (database chamado_bench, created and seeded when missing):
+# `make bench BENCH_ARGS="--tickets 300000 --reset"`. Writes bench/results/<date>-<tickets>.md.
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
