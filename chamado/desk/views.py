@@ -55,6 +55,7 @@ from chamado.tickets.selectors import (
 )
 
 QUEUE_PAGE_SIZE = 50
+SEARCH_MAX_RESULTS = 1000
 View = Callable[..., HttpResponseBase]
 
 
@@ -352,8 +353,19 @@ def search(request: HttpRequest) -> HttpResponse:
         results = ticket_search(
             tickets_visible_to_agent(request.user).select_related("department", "account"), text
         ).order_by("-last_activity_at", "-pk")
-        page = Paginator(results, 25).get_page(request.GET.get("page"))
-    return render(request, "desk/search.html", {"form": form, "page": page, "text": text})
+        # Counting every match of a common word costs more than it tells: stop at the cap.
+        page = Paginator(results[:SEARCH_MAX_RESULTS], 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "desk/search.html",
+        {
+            "form": form,
+            "page": page,
+            "text": text,
+            "capped": page is not None and page.paginator.count >= SEARCH_MAX_RESULTS,
+            "cap": SEARCH_MAX_RESULTS,
+        },
+    )
 
 
 @agent_required
