@@ -3,12 +3,12 @@
 from typing import Any
 
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from chamado.accounts.tasks import account_email_send
+from chamado.core.cache import cache_get, cache_increment
 
 LOGIN_MAX_FAILURES = 10
 LOGIN_LOCK_MINUTES = 15
@@ -50,7 +50,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         email = (self.cleaned_data.get("username") or "").strip().lower()
         key = f"login-failures:{email}"
-        if email and (cache.get(key) or 0) >= LOGIN_MAX_FAILURES:
+        if email and (cache_get(key) or 0) >= LOGIN_MAX_FAILURES:
             raise ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
@@ -60,9 +60,5 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             return super().clean()
         except ValidationError:
             if email:
-                cache.add(key, 0, LOGIN_LOCK_MINUTES * 60)
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, LOGIN_LOCK_MINUTES * 60)
+                cache_increment(key, LOGIN_LOCK_MINUTES * 60)
             raise

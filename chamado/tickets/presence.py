@@ -3,7 +3,7 @@
 import time
 from typing import Any
 
-from django.core.cache import cache
+from chamado.core.cache import cache_get, cache_set
 
 PRESENCE_SECONDS = 45
 
@@ -15,8 +15,8 @@ def _key(ticket_id: int) -> str:
 def presence_touch(ticket_id: int, agent: Any) -> list[str]:
     """Mark the agent as looking at the ticket; returns the names of the others there."""
     now = time.time()
-    seen: dict[str, tuple[str, float]] = cache.get(_key(ticket_id)) or {}
+    seen: dict[str, tuple[str, float]] = cache_get(_key(ticket_id)) or {}
     seen = {pk: entry for pk, entry in seen.items() if now - entry[1] < PRESENCE_SECONDS}
     seen[str(agent.pk)] = (agent.full_name or agent.email, now)
-    cache.set(_key(ticket_id), seen, PRESENCE_SECONDS * 2)
+    cache_set(_key(ticket_id), seen, PRESENCE_SECONDS * 2)
     return sorted(name for pk, (name, _at) in seen.items() if pk != str(agent.pk))
