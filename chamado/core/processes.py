@@ -1,19 +1,34 @@
-"""Runs a few child processes together and stops them all when one ends or on a signal."""
+"""Runs a few child processes together; stops them all on a signal or when an essential one
+ends, and restarts the others (say the scheduler, when Redis was briefly away)."""
 
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from types import FrameType
+
+RESTART_DELAY = 5.0
 
 
 def chamado_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "chamado.cli", *args]
 
 
-def supervise(commands: Sequence[Sequence[str]]) -> int:
-    children = [subprocess.Popen(list(command)) for command in commands]
+@dataclass
+class Child:
+    command: list[str]
+    essential: bool = True  # when it ends, everything stops; otherwise it is restarted
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    ended_at: float | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command)
+        self.ended_at = None
+
+
+def supervise(children: Sequence[Child], *, restart_delay: float = RESTART_DELAY) -> int:
     stopping = False
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -22,21 +37,31 @@ def supervise(commands: Sequence[Sequence[str]]) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    for child in children:
+        child.start()
     code = 0
     try:
         while not stopping:
             for child in children:
-                if child.poll() is not None:
-                    code = child.returncode or 0
-                    stopping = True
+                assert child.process is not None
+                returncode = child.process.poll()
+                if returncode is None:
+                    continue
+                if child.essential:
+                    code, stopping = returncode, True
+                elif child.ended_at is None:
+                    child.ended_at = time.monotonic()
+                    print(f"{child.command[-1]} ended ({returncode}); restarting it shortly.")
+                elif time.monotonic() - child.ended_at >= restart_delay:
+                    child.start()
             time.sleep(0.3)
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
+        running = [c.process for c in children if c.process and c.process.poll() is None]
+        for process in running:
+            process.terminate()
+        for process in running:
             try:
-                child.wait(timeout=10)
+                process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                child.kill()
+                process.kill()
     return code

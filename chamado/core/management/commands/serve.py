@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from chamado.core.processes import chamado_command, supervise
+from chamado.core.processes import Child, chamado_command, supervise
 
 DEMO_LOGINS = [
     ("client@example.com", "demo-client-pass"),
@@ -45,9 +45,9 @@ class Command(BaseCommand):
             "--access-logfile",
             "-",
         ]
-        commands = [gunicorn]
+        children = [Child(gunicorn)]
         if not options["no_worker"]:
-            commands.append(chamado_command("worker"))
+            children.append(Child(chamado_command("worker"), essential=False))
         self.stdout.write(self.style.SUCCESS(f"Chamado is at http://{host}:{port}/"))
         from chamado.accounts.models import User
 
@@ -56,4 +56,4 @@ class Command(BaseCommand):
             for email, password in DEMO_LOGINS:
                 self.stdout.write(f"  {email:24} {password}")
         self.stdout.write("Press Ctrl+C to stop.")
-        raise SystemExit(supervise(commands))
+        raise SystemExit(supervise(children))

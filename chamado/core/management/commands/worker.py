@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from chamado.core.processes import chamado_command, supervise
+from chamado.core.processes import Child, chamado_command, supervise
 
 
 class Command(BaseCommand):
@@ -14,7 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-scheduler", action="store_true", help="Run tasks only.")
 
     def handle(self, *args: Any, no_scheduler: bool = False, **options: Any) -> None:
-        commands = [chamado_command("db_worker", "--queue-name", "*", "--no-reload")]
+        # Both are restarted if they end: the scheduler stops when its Redis lock is lost.
+        children = [
+            Child(chamado_command("db_worker", "--queue-name", "*", "--no-reload"), essential=False)
+        ]
         if not no_scheduler:
-            commands.append(chamado_command("crontask"))
-        raise SystemExit(supervise(commands))
+            children.append(Child(chamado_command("crontask"), essential=False))
+        raise SystemExit(supervise(children))
