@@ -73,6 +73,36 @@ def support(db: None) -> Any:
 
 
 @pytest.fixture
+def sales(db: None) -> Any:
+    return factories.department("sales")
+
+
+@pytest.fixture
+def billing(db: None) -> Any:
+    return factories.department("billing")
+
+
+@pytest.fixture
+def billing_agent(billing: Any) -> Any:
+    agent = factories.AgentFactory(full_name="Fábio Costa")
+    billing.agents.add(agent)
+    return agent
+
+
+@pytest.fixture
+def colleague(support: Any) -> Any:
+    """A second Support agent."""
+    agent = factories.AgentFactory(full_name="Marcos Pereira")
+    support.agents.add(agent)
+    return agent
+
+
+@pytest.fixture
+def admin(db: None) -> Any:
+    return factories.AgentFactory(full_name="Admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
 def agent(support: Any) -> Any:
     agent = factories.AgentFactory(full_name="Elisa Rocha")
     support.agents.add(agent)

@@ -7,8 +7,6 @@ import pytest
 from django.test import Client
 
 from chamado.accounts.actions import api_token_create
-from chamado.tickets.models import Department
-from tests import factories
 
 API = "/api/v1"
 
@@ -40,23 +38,6 @@ def token_for(user: Any, name: str = "tests") -> str:
 def api_as() -> Callable[[Any], ApiClient]:
     """``api_as(user)``: an API client with a fresh token of that user."""
     return lambda user, **headers: ApiClient(token_for(user), **headers)
-
-
-@pytest.fixture
-def sales(db: None) -> Department:
-    return factories.department("sales")
-
-
-@pytest.fixture
-def billing(db: None) -> Department:
-    return factories.department("billing")
-
-
-@pytest.fixture
-def billing_agent(billing: Department) -> Any:
-    agent = factories.AgentFactory(full_name="Fábio Costa")
-    billing.agents.add(agent)
-    return agent
 
 
 @pytest.fixture
