@@ -1,7 +1,8 @@
 """Every write to tickets: one transaction each, audited, side effects enqueued inside it."""
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -84,6 +85,7 @@ def _message_add(
     is_internal: bool = False,
     source: str = Message.Source.WEB,
     now: Any = None,
+    stored: list[Attachment] | None = None,
 ) -> Message:
     message = Message.objects.create(
         ticket=ticket,
@@ -95,14 +97,31 @@ def _message_add(
         created_at=now or timezone.now(),
     )
     for upload, content_type in zip(files, content_types, strict=True):
-        Attachment.objects.create(
+        attachment = Attachment.objects.create(
             message=message,
             file=upload,
             original_name=(upload.name or "file")[:200],
             content_type=content_type,
             size=upload.size or 0,
         )
+        if stored is not None:
+            stored.append(attachment)
     return message
+
+
+@contextmanager
+def _atomic_with_files() -> Iterator[list[Attachment]]:
+    """transaction.atomic() that also removes the files stored inside it when it rolls back,
+    so a refused or failed write leaves no orphan in the storage."""
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            yield stored
+    except BaseException:
+        for attachment in stored:
+            if attachment.file.name:
+                attachment.file.storage.delete(attachment.file.name)
+        raise
 
 
 def _client_content_check(*, subject: str | None, body: str) -> None:
@@ -159,7 +178,7 @@ def ticket_open(
     content_types = uploads_check(files, policy=Policy.current())
 
     now = timezone.now()
-    with transaction.atomic():
+    with _atomic_with_files() as stored:
         ticket = _ticket_insert_with_unique_number(
             rng=rng,
             account_id=actor.account_id,
@@ -183,6 +202,7 @@ def ticket_open(
             body=body,
             files=files,
             content_types=content_types,
+            stored=stored,
             from_agent=False,
             source=source,
             now=now,
@@ -225,7 +245,7 @@ def ticket_reply_by_client(
     policy = Policy.current()
     content_types = uploads_check(files, policy=policy)
     now = timezone.now()
-    with transaction.atomic():
+    with _atomic_with_files() as stored:
         ticket = Ticket.objects.select_for_update().select_related("department").get(pk=ticket.pk)
         if ticket.is_closed and not ticket.department.reopen_on_reply:
             raise ApplicationError(
@@ -253,6 +273,7 @@ def ticket_reply_by_client(
             body=body,
             files=files,
             content_types=content_types,
+            stored=stored,
             from_agent=False,
             source=source,
             now=now,
@@ -342,7 +363,7 @@ def ticket_reply_by_agent(
         raise ApplicationError(_("Choose a status."), field="status")
     content_types = uploads_check(files, policy=Policy.current())
     now = timezone.now()
-    with transaction.atomic():
+    with _atomic_with_files() as stored:
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if not is_internal and seen_message_id is not None and not confirm_crossed:
             newer = (
@@ -363,6 +384,7 @@ def ticket_reply_by_agent(
             body=body,
             files=files,
             content_types=content_types,
+            stored=stored,
             from_agent=True,
             is_internal=is_internal,
             source=source,
