@@ -39,10 +39,8 @@ def stored_files() -> list[Path]:
     return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
 
 
-def test_failed_open_leaves_no_ticket_and_no_file(
-    owner, service, support, failing_listener
-) -> None:
-    with pytest.raises(ListenerFailed):
+def test_failed_open_leaves_no_ticket_and_no_file(owner, service, support) -> None:
+    with failing_listener(), pytest.raises(ListenerFailed):
         ticket_open(
             actor=owner,
             department=support,
