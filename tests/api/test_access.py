@@ -122,8 +122,3 @@ def test_agent_of_the_department_and_administrator_reach_every_desk_endpoint(
     api = api_as(request_fixture(actor))
     for name in ["desk detail", "desk reply", "desk note", "desk attachment", "transfer"]:
         assert call(api, DESK_ENDPOINTS, name, opened).status_code in (200, 201), name
-
-
-@pytest.fixture
-def admin(db):
-    return factories.AgentFactory(full_name="Admin", is_superuser=True, is_staff=True)

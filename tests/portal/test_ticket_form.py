@@ -21,16 +21,6 @@ MESSAGE = "I lost my cPanel password and need a reset link, please."
 
 
 @pytest.fixture
-def sales(db: None) -> Any:
-    return factories.department("sales")
-
-
-@pytest.fixture
-def billing(db: None) -> Any:
-    return factories.department("billing")
-
-
-@pytest.fixture
 def logged_in(client, owner, service, support) -> Any:
     client.force_login(owner)
     return client
