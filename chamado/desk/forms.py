@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from chamado.accounts.models import User
 from chamado.portal.forms import AttachmentsMixin
 from chamado.tickets.models import Department, Ticket
+from chamado.tickets.selectors import agent_list_for_departments
 
 STATUS_KEEP = ""
 
@@ -77,9 +78,9 @@ class TicketUpdateForm(forms.Form):
             {"status": ticket.status, "priority": ticket.priority, "assignee": ticket.assignee},
         )
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            is_agent=True, is_active=True, departments=ticket.department_id
-        ).order_by("full_name")
+        self.fields["assignee"].queryset = agent_list_for_departments(  # type: ignore[attr-defined]
+            [ticket.department_id]
+        )
 
 
 class TransferForm(forms.Form):

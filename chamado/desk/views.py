@@ -48,6 +48,7 @@ from chamado.tickets.models import Ticket
 from chamado.tickets.presence import presence_touch
 from chamado.tickets.search import ticket_search
 from chamado.tickets.selectors import (
+    agent_list_for_departments,
     canned_reply_list_for_department,
     message_list_for_agent,
     queue_for_agent,
@@ -95,9 +96,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilterForm(request.GET or None, departments=departments)
     values: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
     department = values.get("department")
+    now = timezone.now()
     tickets = queue_for_agent(
         request.user,
-        now=timezone.now(),
+        now=now,
         department=department.pk if department else None,
         status=values.get("status") or "awaiting",
         priority=values.get("priority"),
@@ -105,8 +107,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         breach=values.get("breach") or "",
     )
     page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    agents = User.objects.filter(is_agent=True, is_active=True, departments__in=departments)
-    bulk = BulkForm(numbers=[], agents=agents.distinct().order_by("full_name"))
+    bulk = BulkForm(numbers=[], agents=agent_list_for_departments(departments))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -116,7 +117,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "bulk": bulk,
-            "now": timezone.now(),
+            "now": now,
             "query": query.urlencode(),
             "current_department": department,
         },
@@ -129,12 +130,15 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     departments = departments_for_agent(request.user)
     posted = [n for n in request.POST.getlist("tickets") if n.isdigit()]
     visible = list(tickets_visible_to_agent(request.user).filter(number__in=posted))
-    agents = User.objects.filter(is_agent=True, is_active=True, departments__in=departments)
     # Tickets the agent cannot see (moved away since the queue was loaded) are left out
     # silently, rather than refusing the whole form.
     data = request.POST.copy()
     data.setlist("tickets", [str(t.number) for t in visible])
-    form = BulkForm(data, numbers=[t.number for t in visible], agents=agents.distinct())
+    form = BulkForm(
+        data,
+        numbers=[t.number for t in visible],
+        agents=agent_list_for_departments(departments),
+    )
     if not form.is_valid() or not visible:
         messages.error(request, _("Choose at least one ticket and what to do with them."))
         return redirect(request.POST.get("next") or "desk:queue")

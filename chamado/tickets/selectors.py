@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
+from chamado.accounts.models import User
 from chamado.tickets import sla, workflow
 from chamado.tickets.access import tickets_visible_to_agent, tickets_visible_to_client
 from chamado.tickets.models import (
@@ -174,4 +175,13 @@ def sla_targets(department_id: int, priority: int) -> sla.Targets:
 def canned_reply_list_for_department(department_id: int) -> QuerySet[CannedReply]:
     return CannedReply.objects.filter(Q(department=None) | Q(department_id=department_id)).order_by(
         "title"
+    )
+
+
+def agent_list_for_departments(departments: Any) -> QuerySet[User]:
+    """Active agents of the given departments (ids or a queryset), each once, by name."""
+    return (
+        User.objects.filter(is_agent=True, is_active=True, departments__in=departments)
+        .distinct()
+        .order_by("full_name")
     )
