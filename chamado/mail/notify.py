@@ -10,6 +10,7 @@ from chamado.accounts.models import User
 from chamado.mail.models import Delivery
 from chamado.tickets import signals
 from chamado.tickets.models import Message, Ticket
+from chamado.tickets.selectors import agent_list_for_departments
 
 
 def thread_id(ticket: Ticket) -> str:
@@ -44,7 +45,7 @@ def delivery_queue(
 
 
 def department_agents(ticket: Ticket) -> list[User]:
-    return list(ticket.department.agents.filter(is_active=True, is_agent=True))
+    return list(agent_list_for_departments([ticket.department_id]))
 
 
 def client_recipients(ticket: Ticket) -> list[User]:
