@@ -43,7 +43,6 @@ from chamado.api.schemas import (
     ValidationErrorOut,
 )
 from chamado.core.errors import ApplicationError, NotFound
-from chamado.portal.views import attachment_response
 from chamado.services.selectors import service_list_for_account
 from chamado.tickets import workflow
 from chamado.tickets.access import (
@@ -69,6 +68,7 @@ from chamado.tickets.selectors import (
     queue_for_agent,
     ticket_list_for_contact,
 )
+from chamado.web.files import attachment_response
 
 client = Router(tags=["client"])
 desk = Router(tags=["desk"])

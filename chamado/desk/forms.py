@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chamado.accounts.models import User
-from chamado.portal.forms import AttachmentsMixin
 from chamado.tickets.models import Department, Ticket
 from chamado.tickets.selectors import agent_list_for_departments
+from chamado.web.files import AttachmentsMixin
 
 STATUS_KEEP = ""
 

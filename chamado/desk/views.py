@@ -28,7 +28,6 @@ from chamado.desk.forms import (
     TicketUpdateForm,
     TransferForm,
 )
-from chamado.portal.views import attachment_response
 from chamado.services.selectors import service_list_for_account
 from chamado.tickets import workflow
 from chamado.tickets.access import (
@@ -54,6 +53,7 @@ from chamado.tickets.selectors import (
     queue_for_agent,
     ticket_list_for_account_sidebar,
 )
+from chamado.web.files import attachment_response
 
 QUEUE_PAGE_SIZE = 50
 SEARCH_MAX_RESULTS = 1000

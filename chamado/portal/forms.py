@@ -3,66 +3,13 @@
 from typing import Any, cast
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from chamado.services.models import Service
 from chamado.services.selectors import service_list_for_account
 from chamado.tickets import workflow
-from chamado.tickets.actions import uploads_check
 from chamado.tickets.models import Department, Policy, Ticket
-from chamado.tickets.uploads import ALLOWED_TYPES
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (Django's documented pattern)."""
-
-    widget = MultipleFileInput
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        # Empty files are refused by tickets.uploads, whose message names the file.
-        kwargs.setdefault("allow_empty_file", True)
-        super().__init__(*args, **kwargs)
-        self.widget.attrs["accept"] = ",".join(ALLOWED_TYPES)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
-
-
-class AttachmentsMixin(forms.Form):
-    attachments = MultipleFileField(label=_("Attachments"))
-
-    def attachment_help(self, policy: Policy) -> str:
-        return str(
-            _("Allowed: %(types)s. Up to %(count)d files, %(size)d MB each.")
-            % {
-                "types": " ".join(ALLOWED_TYPES),
-                "count": policy.attachment_max_count,
-                "size": policy.attachment_max_mb,
-            }
-        )
-
-    def clean_attachments(self) -> list[UploadedFile]:
-        from chamado.core.errors import ApplicationError
-
-        files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
-        try:
-            uploads_check(files, policy=Policy.current())
-        except ApplicationError as error:
-            raise forms.ValidationError(error.messages) from None
-        return files
-
-    def files_to_choose_again(self) -> list[str]:
-        """Browsers cannot keep chosen files across a refused form: name them for the user."""
-        return [f.name for f in self.files.getlist(self.add_prefix("attachments")) if f.name]
+from chamado.web.files import AttachmentsMixin
 
 
 class MessageField(forms.CharField):

@@ -17,7 +17,7 @@ from chamado.services.selectors import service_list_for_account
 from chamado.tickets import workflow
 from chamado.tickets.access import access_attachment, access_ticket_by_number
 from chamado.tickets.actions import ticket_close, ticket_open, ticket_reply_by_client
-from chamado.tickets.models import Attachment, Ticket
+from chamado.tickets.models import Ticket
 from chamado.tickets.selectors import (
     WaitEstimate,
     department_list_open_to_clients,
@@ -25,6 +25,7 @@ from chamado.tickets.selectors import (
     message_list_for_client,
     ticket_list_for_contact,
 )
+from chamado.web.files import attachment_response
 
 TICKETS_PER_PAGE = 25
 
@@ -207,19 +208,6 @@ def ticket_close_view(request: HttpRequest, number: int) -> HttpResponse:
         else:
             messages.success(request, _("The ticket was closed."))
     return redirect("portal:ticket", number=ticket.number)
-
-
-def attachment_response(attachment: Attachment) -> FileResponse:
-    """Images inline, everything else as a download; never cached by shared caches."""
-    response = FileResponse(
-        attachment.file.open("rb"),
-        content_type=attachment.content_type,
-        as_attachment=not attachment.is_image,
-        filename=attachment.original_name,
-    )
-    # FileResponse already says "inline" for images (as_attachment=False with a filename).
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
