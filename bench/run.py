@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py [--tickets N] [--database-url URL] [--reset] [--no-wrk]
 
 Uses (and creates when missing) the database `chamado_bench`, migrates it, seeds it with
-`chamado seed_bench` when it has no tickets, then for each page measures in-process with
+`bench/seed.py` when it has no tickets, then for each page measures in-process with
 Django's test client: queries per request, median and p95 latency, and the plan (EXPLAIN
 ANALYZE) of its slowest ticket query. When `wrk` is installed it also drives the pages through
 gunicorn. Prints a table and writes bench/results/YYYY-MM-DD-<tickets>.md. Nothing here is a
@@ -110,6 +110,8 @@ def django_start(url: str, redis_url: str) -> None:
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("CHAMADO_VAR", str(ROOT / "var"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "chamado.config.settings"
+    if str(ROOT) not in sys.path:  # run as `python bench/run.py`: make `bench.seed` importable
+        sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -131,8 +133,10 @@ def seed_if_empty(tickets: int) -> float | None:
             )
         print(f"Using the {existing:,} tickets already seeded.")
         return None
+    from bench.seed import seed_database
+
     started = time.monotonic()
-    call_command("seed_bench", tickets=tickets)
+    seed_database(tickets=tickets)
     seconds = time.monotonic() - started
     seed_note_write(f"seeded {tickets} tickets in {seconds:.0f} s")
     return seconds
@@ -202,8 +206,8 @@ class Scene:
 def scene_build() -> Scene:
     from django.db.models import Count
 
+    from bench.seed_data import BENCH_AGENT_EMAIL
     from chamado.accounts.models import User
-    from chamado.core.bench_data import BENCH_AGENT_EMAIL
     from chamado.tickets import workflow
     from chamado.tickets.models import Department, Message, Ticket
 
@@ -591,9 +595,9 @@ def report_write(
         *(f"- **{key}**: {value}" for key, value in data_summary().items()),
     ]
     if seeded_seconds is not None:
-        lines.append(f"- **Seeded in**: {seeded_seconds:.0f} s (`chamado seed_bench`)")
+        lines.append(f"- **Seeded in**: {seeded_seconds:.0f} s (`bench/seed.py`)")
     elif note := seed_note_read():
-        lines.append(f"- **Seeding** (an earlier run): {note} (`chamado seed_bench`)")
+        lines.append(f"- **Seeding** (an earlier run): {note} (`bench/seed.py`)")
     lines += [*(f"- {note}" for note in scene.notes), ""]
     lines += [
         "## Pages",

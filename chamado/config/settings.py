@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "chamado.portal",
     "chamado.desk",
     "chamado.api",
+    "chamado.ops",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from chamado.core.processes import Child, chamado_command, supervise
+from chamado.accounts.models import User
+from chamado.ops.processes import Child, chamado_command, supervise
 
 DEMO_LOGINS = [
     ("client@example.com", "demo-client-pass"),
@@ -49,8 +50,6 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             children.append(Child(chamado_command("worker"), essential=False))
         self.stdout.write(self.style.SUCCESS(f"Chamado is at http://{host}:{port}/"))
-        from chamado.accounts.models import User
-
         if User.objects.filter(email=DEMO_LOGINS[0][0]).exists():
             self.stdout.write("Demo logins (email / password):")
             for email, password in DEMO_LOGINS:

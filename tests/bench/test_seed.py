@@ -1,16 +1,19 @@
-"""`chamado seed_bench`: benchmark data shaped like the actions' writes (timings never here)."""
+"""`bench/seed.py`: benchmark data shaped like the actions' writes (timings never here)."""
 
 import io
 import re
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from bench.seed import SeedRefused, main, seed_database
+from bench.seed_data import BENCH_AGENT_EMAIL, BENCH_DOMAIN
 from chamado.accounts.models import Account, User
-from chamado.core.bench_data import BENCH_AGENT_EMAIL, BENCH_DOMAIN
 from chamado.tickets import sla, workflow
 from chamado.tickets.access import tickets_visible_to_agent
 from chamado.tickets.models import Message, Ticket
@@ -22,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 def seed(**options: object) -> str:
     out = io.StringIO()
-    call_command("seed_bench", stdout=out, stderr=io.StringIO(), **options)
+    seed_database(out=out, **options)  # type: ignore[arg-type]
     return out.getvalue()
 
 
@@ -114,7 +117,7 @@ def test_seeded_tickets_are_found_by_number_email_and_word(bench_agent) -> None:
 
 
 def test_refuses_a_database_with_tickets_unless_forced(seeded) -> None:
-    with pytest.raises(CommandError, match="already has 200 tickets"):
+    with pytest.raises(SeedRefused, match="already has 200 tickets"):
         seed(tickets=10)
     seed(tickets=10, force=True)
     numbers = list(Ticket.objects.values_list("number", flat=True))
@@ -122,6 +125,25 @@ def test_refuses_a_database_with_tickets_unless_forced(seeded) -> None:
 
 
 def test_refuses_more_tickets_than_six_digit_numbers_allow(db: None) -> None:
-    with pytest.raises(CommandError, match="six digits"):
+    with pytest.raises(SeedRefused, match="six digits"):
         seed(tickets=1_000_000)
     assert not Ticket.objects.exists()
+
+
+def test_the_script_parses_its_options_and_exits_with_the_refusal(seeded, capsys) -> None:
+    with pytest.raises(SystemExit, match="already has 200 tickets"):
+        main(["--tickets", "5"])
+    main(["--tickets", "5", "--accounts", "2", "--seed", "3", "--batch-size", "2", "--force"])
+    assert "Seeded 5 tickets" in capsys.readouterr().out
+    assert Ticket.objects.count() == 205
+
+
+def test_the_script_runs_on_its_own() -> None:
+    """`python bench/seed.py` sets up Django itself (--help: no database is touched)."""
+    script = Path(__file__).resolve().parents[2] / "bench" / "seed.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "FOR BENCHMARK DATABASES ONLY" in result.stdout
+    assert "--tickets" in result.stdout and "--force" in result.stdout

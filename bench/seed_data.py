@@ -1,4 +1,8 @@
-"""Synthetic tickets for benchmark databases, bulk-inserted in the shape the actions write."""
+"""Synthetic tickets for benchmark databases, bulk-inserted in the shape the actions write.
+
+Imported once Django is set up (`bench/seed.py` does it). Not part of the `chamado` package:
+every seeded login gets the fixed `BENCH_PASSWORD`.
+"""
 
 import random
 from collections.abc import Callable, Iterator

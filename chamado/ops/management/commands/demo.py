@@ -7,7 +7,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from chamado.accounts.models import Account, User
-from chamado.core.demo import DEMO_MARKER_EMAIL, demo_load
+from chamado.ops.demo import DEMO_MARKER_EMAIL, demo_load
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ def test_ended_helper_is_restarted_and_essential_exit_stops_all(tmp_path: Path) 
     script = textwrap.dedent(
         f"""
         import sys
-        from chamado.core.processes import Child, supervise
+        from chamado.ops.processes import Child, supervise
         helper = [sys.executable, "-c", "open({str(starts)!r}, 'a').write('x')"]
         essential = [sys.executable, "-c", "import time, sys; time.sleep(3); sys.exit(7)"]
         sys.exit(supervise([Child(essential), Child(helper, essential=False)], restart_delay=0.2))

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from chamado.core.processes import Child, chamado_command, supervise
+from chamado.ops.processes import Child, chamado_command, supervise
 
 
 class Command(BaseCommand):
