@@ -8,14 +8,10 @@ from django.dispatch import receiver
 
 from chamado.accounts.models import User
 from chamado.mail.models import Delivery
+from chamado.mail.tasks import delivery_send
 from chamado.tickets import signals
 from chamado.tickets.models import Message, Ticket
 from chamado.tickets.selectors import agent_list_for_departments
-
-
-def thread_id(ticket: Ticket) -> str:
-    """The Message-ID every email about this ticket refers to, so mail clients thread them."""
-    return f"<ticket-{ticket.number}@{settings.MESSAGE_ID_DOMAIN}>"
 
 
 def delivery_queue(
@@ -26,8 +22,6 @@ def delivery_queue(
     Enqueueing writes a task row in the same database transaction, so a rolled-back ticket
     leaves neither a delivery nor a task behind.
     """
-    from chamado.mail.tasks import delivery_send
-
     deliveries = []
     for recipient in {user.pk: user for user in recipients if user.is_active}.values():
         message_id = (

@@ -8,7 +8,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chamado.mail.models import Delivery
-from chamado.mail.notify import thread_id
+from chamado.tickets.models import Ticket
+
+
+def thread_id(ticket: Ticket) -> str:
+    """The Message-ID every email about this ticket refers to, so mail clients thread them."""
+    return f"<ticket-{ticket.number}@{settings.MESSAGE_ID_DOMAIN}>"
 
 
 def _subject(kind: str) -> str:
