@@ -8,6 +8,7 @@ from django.dispatch import receiver
 
 from chamado.accounts.models import User
 from chamado.mail.models import Delivery
+from chamado.mail.render import event_snapshot
 from chamado.mail.tasks import delivery_send
 from chamado.tickets import signals
 from chamado.tickets.models import Message, Ticket
@@ -20,17 +21,26 @@ def delivery_queue(
     """Create one delivery per recipient and enqueue its sending when the transaction commits.
 
     Enqueueing writes a task row in the same database transaction, so a rolled-back ticket
-    leaves neither a delivery nor a task behind.
+    leaves neither a delivery nor a task behind. Each delivery keeps the ticket as this event
+    left it, which is what its email will say however late it is sent.
     """
+    unique = list({user.pk: user for user in recipients if user.is_active}.values())
+    context = event_snapshot(ticket) if unique else {}
     deliveries = []
-    for recipient in {user.pk: user for user in recipients if user.is_active}.values():
+    for recipient in unique:
         message_id = (
             f"<{kind}.{ticket.number}.{message.pk if message else 0}.{recipient.pk}"
             f"@{settings.MESSAGE_ID_DOMAIN}>"
         )
         delivery, created = Delivery.objects.get_or_create(
             email_message_id=message_id,
-            defaults={"kind": kind, "ticket": ticket, "message": message, "recipient": recipient},
+            defaults={
+                "kind": kind,
+                "ticket": ticket,
+                "message": message,
+                "recipient": recipient,
+                "context": context,
+            },
         )
         if created:
             delivery_send.enqueue(delivery.pk)

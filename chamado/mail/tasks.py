@@ -25,7 +25,7 @@ def backoff(attempts: int) -> timedelta:
 @task()
 def delivery_send(delivery_id: int) -> str:
     delivery = (
-        Delivery.objects.select_related("ticket__department", "recipient", "message")
+        Delivery.objects.select_related("recipient", "message__author")
         .filter(pk=delivery_id)
         .first()
     )
