@@ -2,9 +2,10 @@
 
 An email tells its event, not the ticket as it is when the worker gets to it (seconds or hours
 later): `event_snapshot` is taken when the delivery is queued and stored on it, and `Notice`
-is what the templates read.
+is what the templates read. Header values are made one line here, whatever the rows hold.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,16 @@ from django.utils.translation import gettext as _
 
 from chamado.mail.models import Delivery
 from chamado.tickets.models import Department, Ticket
+
+# What splits a header value into lines for Python's email package (str.splitlines), and the
+# other control characters: each becomes a space.
+_NOT_IN_HEADERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SPACES = re.compile(r"\s+")
+
+
+def header_line(value: str) -> str:
+    """One line of text: control characters and line breaks become spaces, runs of spaces one."""
+    return _SPACES.sub(" ", _NOT_IN_HEADERS.sub(" ", value)).strip()
 
 
 def thread_id(number: int) -> str:
@@ -70,13 +81,13 @@ class Notice:
         department = facts["department"]
         return cls(
             number=facts["number"],
-            subject=facts["subject"],
+            subject=header_line(facts["subject"]),
             status=facts["status"],
             priority=facts["priority"],
             department=Department(
                 pk=department["id"],
-                name=department["name"],
-                name_pt_br=department["name_pt_br"],
+                name=header_line(department["name"]),
+                name_pt_br=header_line(department["name_pt_br"]),
             ),
             account=facts["account"],
             service=facts["service"],
@@ -124,18 +135,19 @@ def delivery_email(delivery: Delivery) -> EmailMultiAlternatives:
         html = render_to_string(
             "mail/email.html", {**context, "body_template": f"mail/{delivery.kind}.html"}
         )
+    headers = {
+        "Message-ID": delivery.email_message_id,
+        "In-Reply-To": thread_id(notice.number),
+        "References": thread_id(notice.number),
+        "Auto-Submitted": "auto-generated",
+        "X-Chamado-Ticket": str(notice.number),
+    }
     email = EmailMultiAlternatives(
-        subject=subject,
+        subject=header_line(subject),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
-        headers={
-            "Message-ID": delivery.email_message_id,
-            "In-Reply-To": thread_id(notice.number),
-            "References": thread_id(notice.number),
-            "Auto-Submitted": "auto-generated",
-            "X-Chamado-Ticket": str(notice.number),
-        },
+        headers={name: header_line(value) for name, value in headers.items()},
     )
     email.attach_alternative(html, "text/html")
     return email
