@@ -43,7 +43,7 @@ class Delivery(models.Model):
     # queued: the email tells its event even when the ticket changed before the worker sent it.
     # Empty on rows queued before it was stored; those render from the ticket.
     context = models.JSONField(_("details"), default=dict, blank=True)
-    # Derived from (kind, ticket, message, recipient), so the same notice cannot be queued twice.
+    # Derived from the notice (notify.notice_message_id), so the same one cannot be queued twice.
     email_message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
     state = models.CharField(_("state"), max_length=8, choices=State, default=State.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)

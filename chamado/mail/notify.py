@@ -15,6 +15,26 @@ from chamado.tickets.models import Message, Ticket
 from chamado.tickets.selectors import agent_list_for_departments
 
 
+def notice_message_id(
+    *, kind: str, ticket: Ticket, message: Message | None, recipient: User
+) -> str:
+    """Derived from the notice (kind, ticket, message, recipient), so queueing the same notice
+    again finds the one already queued.
+
+    A notice without a message (a transfer without a note, an auto-close) may rightly happen
+    again on the same ticket: the second and later ones also carry their place in that series.
+    The action holds the ticket's row lock, so two events cannot take the same place.
+    """
+    key = f"{kind}.{ticket.number}.{message.pk if message else 0}.{recipient.pk}"
+    if message is None:
+        earlier = Delivery.objects.filter(
+            kind=kind, ticket=ticket, message=None, recipient=recipient
+        ).count()
+        if earlier:
+            key += f".{earlier + 1}"
+    return f"<{key}@{settings.MESSAGE_ID_DOMAIN}>"
+
+
 def delivery_queue(
     *, kind: str, ticket: Ticket, message: Message | None, recipients: list[User]
 ) -> list[Delivery]:
@@ -28,9 +48,8 @@ def delivery_queue(
     context = event_snapshot(ticket) if unique else {}
     deliveries = []
     for recipient in unique:
-        message_id = (
-            f"<{kind}.{ticket.number}.{message.pk if message else 0}.{recipient.pk}"
-            f"@{settings.MESSAGE_ID_DOMAIN}>"
+        message_id = notice_message_id(
+            kind=kind, ticket=ticket, message=message, recipient=recipient
         )
         delivery, created = Delivery.objects.get_or_create(
             email_message_id=message_id,

@@ -4,13 +4,21 @@ The worker may run seconds or hours after the event (an SMTP outage, a busy queu
 ticket keeps changing meanwhile: two quick transfers must still send one email per department.
 """
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from chamado.mail.models import Delivery
-from chamado.tickets.actions import ticket_reply_by_agent, ticket_transfer, ticket_update
+from chamado.tickets.actions import (
+    ticket_autoclose_due,
+    ticket_reply_by_agent,
+    ticket_reply_by_client,
+    ticket_transfer,
+    ticket_update,
+)
 from chamado.tickets.models import Ticket
 from tests import factories
 from tests.worker import worker_run
@@ -121,3 +129,41 @@ def test_a_delivery_queued_before_snapshots_existed_renders_from_the_ticket(
     assert confirmation["Subject"] == f"[#{ticket.number}] Ticket opened: Edited afterwards"
     assert "for Support." in text_part(confirmation)
     assert Delivery.objects.filter(state=Delivery.State.SENT).count() == 1 + support.agents.count()
+
+
+def test_a_transfer_without_a_note_is_mailed_each_time(
+    smtp_server, owner, service, support, agent
+) -> None:
+    ticket = factories.open_ticket(owner, service=service, department=support)
+    for slug in ("sales", "billing", "sales"):
+        ticket_transfer(actor=agent, ticket=ticket, department=factories.department(slug))
+    worker_run()
+
+    subjects = sorted(m["Subject"] for m in transfer_notices(smtp_server.inbox, owner.email))
+    assert subjects == [
+        f"[#{ticket.number}] Moved to Billing: Site is down",
+        f"[#{ticket.number}] Moved to Sales: Site is down",
+        f"[#{ticket.number}] Moved to Sales: Site is down",
+    ]
+    message_ids = Delivery.objects.filter(kind=Delivery.Kind.TRANSFER_NOTICE).values_list(
+        "email_message_id", flat=True
+    )
+    assert len(set(message_ids)) == 3
+
+
+def test_a_ticket_auto_closed_twice_tells_the_client_twice(
+    smtp_server, owner, service, support, agent
+) -> None:
+    ticket = factories.open_ticket(owner, service=service, department=support)
+    ticket_reply_by_agent(actor=agent, ticket=ticket, body="Fixed, please check.")
+    later = timezone.now() + timedelta(days=30)
+    assert ticket_autoclose_due(now=later) == 1
+    ticket_reply_by_client(
+        actor=owner, ticket=ticket, body="It is still broken after the fix, same 500 error."
+    )
+    ticket_reply_by_agent(actor=agent, ticket=ticket, body="Fixed for real now.")
+    assert ticket_autoclose_due(now=later + timedelta(days=30)) == 1
+    worker_run()
+
+    closed = [m for m in smtp_server.inbox.to(owner.email) if "Closed for lack" in m["Subject"]]
+    assert len(closed) == 2
