@@ -97,7 +97,7 @@ def open_ticket(contact: User, **overrides: Any) -> Ticket:
         fields["service"] = Service.objects.filter(
             account=contact.account
         ).first() or ServiceFactory(account=contact.account)
-    return ticket_open(actor=contact, **fields)
+    return ticket_open(actor=contact, **fields).ticket
 
 
 def png_bytes(size: tuple[int, int] = (8, 8)) -> bytes:

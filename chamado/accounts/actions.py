@@ -12,6 +12,7 @@ from chamado.accounts.models import ApiToken, User
 from chamado.accounts.tokens import token_key_hash, token_key_new, token_key_prefix
 from chamado.core.audit import audit_record
 from chamado.core.errors import ApplicationError
+from chamado.core.text import single_line
 
 # last_used_at is written at most this often, so a busy client does not write on every read.
 TOKEN_USE_PRECISION = timedelta(minutes=1)
@@ -26,7 +27,8 @@ def user_language_set(*, user: User, language: str) -> None:
 def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns it with its key, which is never stored nor shown
     again (only its SHA-256 is kept)."""
-    if not name.strip():
+    name = single_line(name)
+    if not name:
         raise ApplicationError(_("Give the token a name."), field="name")
     if not user.is_active:
         raise ApplicationError(_("This user is not active."), field="user")
@@ -34,7 +36,7 @@ def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user,
-            name=name.strip()[:100],
+            name=name[:100],
             prefix=token_key_prefix(key),
             key_hash=token_key_hash(key),
         )

@@ -8,12 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chamado.core.models import TimeStampedModel
+from chamado.core.text import validate_single_line
 
 
 class Account(TimeStampedModel):
     """A customer (company or person) that contracts services and opens tickets."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
 
     class Meta:
         verbose_name = _("client account")
@@ -52,7 +53,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """Anyone who logs in. A client contact belongs to an account; an agent to departments."""
 
     email = models.EmailField(_("email"), unique=True)
-    full_name = models.CharField(_("name"), max_length=150)
+    full_name = models.CharField(_("name"), max_length=150, validators=[validate_single_line])
     language = models.CharField(
         _("language"),
         max_length=10,
@@ -124,7 +125,10 @@ class ApiToken(models.Model):
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(
-        _("name"), max_length=100, help_text=_("What uses this token, for example “CI”.")
+        _("name"),
+        max_length=100,
+        help_text=_("What uses this token, for example “CI”."),
+        validators=[validate_single_line],
     )
     # The key's first characters, so a person can tell their tokens apart; not a secret.
     prefix = models.CharField(_("prefix"), max_length=16)

@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Under /api/, errors made outside the endpoints (unknown path, wrong method, a body too
+    # large, a crash) answer JSON too; inside LocaleMiddleware, so they speak the language.
+    "chamado.api.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -211,8 +214,25 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "chamado.core.logs.RequestContext"}},
+    "formatters": {
+        "request": {
+            "format": "%(asctime)s %(levelname)s %(name)s %(method)s %(path)s user=%(user_id)s "
+            "%(message)s"
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # Server errors, whatever DEBUG says (Django's own handler prints them only in DEBUG).
+        "request_errors": {
+            "class": "logging.StreamHandler",
+            "level": "ERROR",
+            "filters": ["request_context"],
+            "formatter": "request",
+        },
+    },
     "loggers": {
-        "chamado": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")}
+        "chamado": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+        "django.request": {"handlers": ["request_errors"], "level": "ERROR", "propagate": False},
     },
 }

@@ -1,16 +1,24 @@
 """Agent desk forms: they parse input; the rules live in tickets.actions."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chamado.accounts.models import User
+from chamado.tickets import workflow
 from chamado.tickets.models import Department, Ticket
 from chamado.tickets.selectors import agent_list_for_departments
 from chamado.web.files import AttachmentsMixin
+from chamado.web.forms import SentOnceMixin
 
 STATUS_KEEP = ""
+
+
+def _status_choices(statuses: Iterable[str]) -> list[tuple[str, str]]:
+    labels = dict(Ticket.Status.choices)
+    return [(status, labels[status]) for status in statuses]
 
 
 class OwnIdsMixin(forms.Form):
@@ -35,7 +43,7 @@ class DepartmentField(forms.ModelChoiceField):
         return str(obj.title)
 
 
-class ReplyForm(OwnIdsMixin, AttachmentsMixin):
+class ReplyForm(OwnIdsMixin, SentOnceMixin, AttachmentsMixin):
     id_prefix = "reply"  # the template's hand-written textarea is id_reply-message
     message = forms.CharField(
         label=_("Reply"),
@@ -45,7 +53,12 @@ class ReplyForm(OwnIdsMixin, AttachmentsMixin):
     status = forms.ChoiceField(
         label=_("Status after sending"),
         required=False,
-        choices=[(STATUS_KEEP, _("Answered (default)")), *Ticket.Status.choices],
+        choices=[
+            (STATUS_KEEP, _("Answered (default)")),
+            *_status_choices(
+                s for s in workflow.statuses_set_by(workflow.AGENT) if s != "answered"
+            ),
+        ],
     )
     seen_message_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_crossed = forms.BooleanField(
@@ -53,7 +66,7 @@ class ReplyForm(OwnIdsMixin, AttachmentsMixin):
     )
 
 
-class NoteForm(OwnIdsMixin, AttachmentsMixin):
+class NoteForm(OwnIdsMixin, SentOnceMixin, AttachmentsMixin):
     id_prefix = "note"
     message = forms.CharField(
         label=_("Internal note"),
@@ -78,13 +91,19 @@ class TicketUpdateForm(forms.Form):
             {"status": ticket.status, "priority": ticket.priority, "assignee": ticket.assignee},
         )
         super().__init__(*args, **kwargs)
+        # Only the moves an agent may make from here (the transition table).
+        self.fields["status"].choices = _status_choices(  # type: ignore[attr-defined]
+            workflow.statuses_reachable(ticket.status, workflow.AGENT)
+        )
         self.fields["assignee"].queryset = agent_list_for_departments(  # type: ignore[attr-defined]
             [ticket.department_id]
         )
 
 
 class TransferForm(forms.Form):
-    department = DepartmentField(label=_("Move to department"), queryset=Department.objects.all())
+    department = DepartmentField(
+        label=_("Move to department"), queryset=Department.objects.filter(is_visible=True)
+    )
     note = forms.CharField(
         label=_("Note to the client (optional)"),
         required=False,
@@ -154,12 +173,16 @@ class BulkForm(OwnIdsMixin):
         label=_("With the selected tickets"),
         choices=[("status", _("Set status")), ("assign", _("Assign")), ("transfer", _("Transfer"))],
     )
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=Ticket.Status.choices)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=_status_choices(workflow.statuses_set_by(workflow.AGENT)),
+    )
     assignee = AgentChoiceField(
         label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
     )
     department = DepartmentField(
-        label=_("Department"), queryset=Department.objects.all(), required=False
+        label=_("Department"), queryset=Department.objects.filter(is_visible=True), required=False
     )
 
     def __init__(self, *args: Any, numbers: list[int], agents: Any, **kwargs: Any) -> None:

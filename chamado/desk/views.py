@@ -7,12 +7,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from chamado.accounts.models import User
@@ -33,11 +32,13 @@ from chamado.tickets import workflow
 from chamado.tickets.access import (
     access_attachment_for_agent,
     access_ticket_for_agent,
+    access_tickets_for_agent,
     departments_for_agent,
     tickets_visible_to_agent,
 )
 from chamado.tickets.actions import (
     CrossedReply,
+    ticket_bulk_update,
     ticket_merge,
     ticket_reply_by_agent,
     ticket_transfer,
@@ -74,20 +75,18 @@ def agent_required(view: View) -> View:
     return wrapped
 
 
-def _ticket_for_change(request: HttpRequest, number: int) -> Ticket:
-    """The ticket a POST acts on: a merged ticket's number (a stale tab) acts on the ticket it
-    was merged into, so a reply is never added to a closed, emptied ticket."""
-    ticket = access_ticket_for_agent(request.user, number)
-    if ticket.merged_into_id:
-        return access_ticket_for_agent(request.user, ticket.merged_into.number)  # type: ignore[union-attr]
-    return ticket
-
-
 def _ticket_or_redirect(request: HttpRequest, number: int) -> Ticket | HttpResponse:
     ticket = access_ticket_for_agent(request.user, number)
-    if ticket.merged_into_id and ticket.merged_into is not None:
-        return redirect("desk:ticket", number=ticket.merged_into.number)
+    if ticket.merged_from:
+        return redirect("desk:ticket", number=ticket.number)
     return ticket
+
+
+def _local(target: str | None, default: str) -> str:
+    """Where to go after a POST: a path of this site (no host, no scheme), else ``default``."""
+    if target and target.startswith("/") and url_has_allowed_host_and_scheme(target, None):
+        return target
+    return resolve_url(default)
 
 
 @agent_required
@@ -128,47 +127,32 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def queue_bulk(request: HttpRequest) -> HttpResponse:
     departments = departments_for_agent(request.user)
-    posted = [n for n in request.POST.getlist("tickets") if n.isdigit()]
-    visible = list(tickets_visible_to_agent(request.user).filter(number__in=posted))
     # Tickets the agent cannot see (moved away since the queue was loaded) are left out
-    # silently, rather than refusing the whole form.
+    # silently, rather than refusing the whole form; merged numbers lead to their tickets.
+    tickets = access_tickets_for_agent(request.user, request.POST.getlist("tickets"))
     data = request.POST.copy()
-    data.setlist("tickets", [str(t.number) for t in visible])
+    data.setlist("tickets", [str(t.number) for t in tickets])
     form = BulkForm(
-        data,
-        numbers=[t.number for t in visible],
-        agents=agent_list_for_departments(departments),
+        data, numbers=[t.number for t in tickets], agents=agent_list_for_departments(departments)
     )
-    if not form.is_valid() or not visible:
+    back = _local(request.POST.get("next"), "desk:queue")
+    if not form.is_valid():
         messages.error(request, _("Choose at least one ticket and what to do with them."))
-        return redirect(request.POST.get("next") or "desk:queue")
-    action = form.cleaned_data["action"]
+        return redirect(back)
     try:
-        with transaction.atomic():
-            for ticket in visible:
-                if action == "status" and form.cleaned_data["status"]:
-                    ticket_update(
-                        actor=request.user, ticket=ticket, status=form.cleaned_data["status"]
-                    )
-                elif action == "assign":
-                    ticket_update(
-                        actor=request.user, ticket=ticket, assignee=form.cleaned_data["assignee"]
-                    )
-                elif action == "transfer" and form.cleaned_data["department"]:
-                    ticket_transfer(
-                        actor=request.user,
-                        ticket=ticket,
-                        department=form.cleaned_data["department"],
-                    )
+        outcome = ticket_bulk_update(
+            actor=request.user,
+            tickets=tickets,
+            action=form.cleaned_data["action"],
+            status=form.cleaned_data["status"] or None,
+            assignee=form.cleaned_data["assignee"],
+            department=form.cleaned_data["department"],
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            ngettext("%(count)d ticket updated.", "%(count)d tickets updated.", len(visible))
-            % {"count": len(visible)},
-        )
-    return redirect(request.POST.get("next") or "desk:queue")
+        messages.success(request, outcome.notice)
+    return redirect(back)
 
 
 def _ticket_page(
@@ -222,11 +206,11 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
 @agent_required
 @require_POST
 def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _ticket_for_change(request, number)
+    ticket = access_ticket_for_agent(request.user, number)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            ticket_reply_by_agent(
+            outcome = ticket_reply_by_agent(
                 actor=request.user,
                 ticket=ticket,
                 body=form.cleaned_data["message"],
@@ -234,6 +218,7 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
                 status=form.cleaned_data["status"] or None,
                 seen_message_id=form.cleaned_data["seen_message_id"],
                 confirm_crossed=form.cleaned_data["confirm_crossed"],
+                submission_key=form.cleaned_data["submission_key"],
             )
         except CrossedReply as crossed:
             form.add_error("message", crossed.message)
@@ -241,37 +226,42 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
         except ApplicationError as error:
             form.add_error("message", error.message)
         else:
-            messages.success(request, _("Reply sent to the client."))
-            return redirect("desk:ticket", number=ticket.number)
+            messages.success(request, outcome.notice)
+            return redirect("desk:ticket", number=outcome.ticket.number)
     return _ticket_page(request, ticket, status=400, reply_form=form)
 
 
 @agent_required
 @require_POST
 def ticket_note(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _ticket_for_change(request, number)
+    ticket = access_ticket_for_agent(request.user, number)
     form = NoteForm(request.POST, request.FILES)
     if form.is_valid():
-        ticket_reply_by_agent(
-            actor=request.user,
-            ticket=ticket,
-            body=form.cleaned_data["message"],
-            files=form.cleaned_data["attachments"],
-            is_internal=True,
-        )
-        messages.success(request, _("Internal note added."))
-        return redirect("desk:ticket", number=ticket.number)
+        try:
+            outcome = ticket_reply_by_agent(
+                actor=request.user,
+                ticket=ticket,
+                body=form.cleaned_data["message"],
+                files=form.cleaned_data["attachments"],
+                is_internal=True,
+                submission_key=form.cleaned_data["submission_key"],
+            )
+        except ApplicationError as error:
+            form.add_error("message", error.message)
+        else:
+            messages.success(request, outcome.notice)
+            return redirect("desk:ticket", number=outcome.ticket.number)
     return _ticket_page(request, ticket, status=400, note_form=form)
 
 
 @agent_required
 @require_POST
 def ticket_change(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _ticket_for_change(request, number)
+    ticket = access_ticket_for_agent(request.user, number)
     form = TicketUpdateForm(request.POST, ticket=ticket)
     if form.is_valid():
         try:
-            ticket_update(
+            outcome = ticket_update(
                 actor=request.user,
                 ticket=ticket,
                 status=form.cleaned_data["status"],
@@ -281,29 +271,31 @@ def ticket_change(request: HttpRequest, number: int) -> HttpResponse:
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Ticket updated."))
-            return redirect("desk:ticket", number=ticket.number)
+            messages.success(request, outcome.notice)
+            return redirect("desk:ticket", number=outcome.ticket.number)
     return _ticket_page(request, ticket, status=400, update_form=form)
 
 
 @agent_required
 @require_POST
 def ticket_move(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _ticket_for_change(request, number)
+    ticket = access_ticket_for_agent(request.user, number)
     form = TransferForm(request.POST)
     if form.is_valid():
-        department = form.cleaned_data["department"]
-        ticket_transfer(
-            actor=request.user, ticket=ticket, department=department, note=form.cleaned_data["note"]
-        )
-        messages.success(
-            request,
-            _("Ticket moved to %(department)s; the client was told.")
-            % {"department": department.title},
-        )
-        if department in departments_for_agent(request.user):
-            return redirect("desk:ticket", number=ticket.number)
-        return redirect("desk:queue")
+        try:
+            outcome = ticket_transfer(
+                actor=request.user,
+                ticket=ticket,
+                department=form.cleaned_data["department"],
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as error:
+            form.add_error("department", error.message)
+        else:
+            messages.success(request, outcome.notice)
+            if outcome.ticket.department in departments_for_agent(request.user):
+                return redirect("desk:ticket", number=outcome.ticket.number)
+            return redirect("desk:queue")
     return _ticket_page(request, ticket, status=400, transfer_form=form)
 
 
@@ -319,15 +311,12 @@ def ticket_merge_view(request: HttpRequest, number: int) -> HttpResponse:
             form.add_error("target", _("No ticket with that number in your departments."))
         else:
             try:
-                ticket_merge(actor=request.user, source=ticket, target=target)
+                outcome = ticket_merge(actor=request.user, source=ticket, target=target)
             except ApplicationError as error:
                 form.add_error("target", error.message)
             else:
-                messages.success(
-                    request,
-                    _("Ticket #%(source)s was merged into this one.") % {"source": ticket.number},
-                )
-                return redirect("desk:ticket", number=target.number)
+                messages.success(request, outcome.notice)
+                return redirect("desk:ticket", number=outcome.ticket.number)
     return _ticket_page(request, ticket, status=400, merge_form=form)
 
 
@@ -348,7 +337,8 @@ def attachment_download(request: HttpRequest, attachment_id: str, filename: str)
 
 
 @agent_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: HttpRequest, *, cap: int = SEARCH_MAX_RESULTS) -> HttpResponse:
+    """Matches, most recently active first; counting stops at ``cap`` (and the page says so)."""
     form = SearchForm(request.GET or None)
     page = None
     text = ""
@@ -358,7 +348,7 @@ def search(request: HttpRequest) -> HttpResponse:
             tickets_visible_to_agent(request.user).select_related("department", "account"), text
         ).order_by("-last_activity_at", "-pk")
         # Counting every match of a common word costs more than it tells: stop at the cap.
-        page = Paginator(results[:SEARCH_MAX_RESULTS], 25).get_page(request.GET.get("page"))
+        page = Paginator(results[:cap], 25).get_page(request.GET.get("page"))
     return render(
         request,
         "desk/search.html",
@@ -366,8 +356,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "text": text,
-            "capped": page is not None and page.paginator.count >= SEARCH_MAX_RESULTS,
-            "cap": SEARCH_MAX_RESULTS,
+            "capped": page is not None and page.paginator.count >= cap,
+            "cap": cap,
         },
     )
 

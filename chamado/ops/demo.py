@@ -1,4 +1,5 @@
-"""The demo data of SPEC §7, built through the real actions."""
+"""The demo data (the logins the README lists, their accounts, services and tickets), built
+through the real actions."""
 
 from collections.abc import Callable
 
@@ -91,7 +92,7 @@ def demo_load(progress: Callable[[int], object] = lambda n: None) -> None:
         subject="Reset cPanel password",
         priority=Ticket.Priority.MEDIUM,
         body="I lost the cPanel password of acme.com.br. Can you send me a reset link?",
-    )
+    ).ticket
     ticket_reply_by_agent(
         actor=agent,
         ticket=answered,
@@ -104,7 +105,7 @@ def demo_load(progress: Callable[[int], object] = lambda n: None) -> None:
         subject="Email not arriving on the VPS",
         priority=Ticket.Priority.MEDIUM,
         body="Messages sent to contato@acme.com.br bounce since yesterday with 'mailbox full'.",
-    )
+    ).ticket
     ticket_reply_by_agent(
         actor=agent,
         ticket=waiting,
@@ -122,7 +123,7 @@ def demo_load(progress: Callable[[int], object] = lambda n: None) -> None:
         subject="Copy of the October invoice",
         priority=Ticket.Priority.LOW,
         body="Please send a copy of the October invoice with our company's tax number on it.",
-    )
+    ).ticket
     ticket_reply_by_agent(
         actor=billing_agent,
         ticket=invoice,

@@ -10,6 +10,7 @@ from chamado.services.selectors import service_list_for_account
 from chamado.tickets import workflow
 from chamado.tickets.models import Department, Policy, Ticket
 from chamado.web.files import AttachmentsMixin
+from chamado.web.forms import SentOnceMixin
 
 
 class MessageField(forms.CharField):
@@ -44,7 +45,7 @@ class ServiceChoiceField(forms.ModelChoiceField):
         return f"{obj.name} — {obj.label} ({obj.get_status_display()})"
 
 
-class TicketOpenForm(AttachmentsMixin):
+class TicketOpenForm(SentOnceMixin, AttachmentsMixin):
     name = forms.CharField(label=_("Name"), disabled=True, required=False)
     email = forms.EmailField(label=_("Email"), disabled=True, required=False)
     department = DepartmentChoiceField(
@@ -119,7 +120,7 @@ class TicketOpenForm(AttachmentsMixin):
         return data
 
 
-class TicketReplyForm(AttachmentsMixin):
+class TicketReplyForm(SentOnceMixin, AttachmentsMixin):
     message = MessageField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chamado.core.errors import ApplicationError, NotFound
@@ -80,7 +79,7 @@ def ticket_new(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         form = TicketOpenForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
             try:
-                ticket = ticket_open(
+                outcome = ticket_open(
                     actor=request.user,
                     department=form.cleaned_data["department"],
                     service=form.cleaned_data["service"],
@@ -88,11 +87,12 @@ def ticket_new(request: HttpRequest, slug: str | None = None) -> HttpResponse:
                     priority=form.cleaned_data["priority"],
                     body=form.cleaned_data["message"],
                     files=form.cleaned_data["attachments"],
+                    submission_key=form.cleaned_data["submission_key"],
                 )
             except ApplicationError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
-                return redirect("portal:ticket_created", number=ticket.number)
+                return redirect("portal:ticket_created", number=outcome.ticket.number)
     else:
         # A closed ticket's page may send its subject and the typed text along.
         initial = {
@@ -114,7 +114,7 @@ def _files_again(form: Any) -> list[str]:
 
 
 def _expected_wait(ticket: Ticket) -> WaitEstimate | None:
-    """An honest wait for a client who waits: the department's recent median (SPEC §3)."""
+    """An honest wait for a client who waits: the department's recent median first answer."""
     if not workflow.client_waits(ticket.status):
         return None
     return department_wait_estimate(ticket.department_id, ticket.priority, now=timezone.now())
@@ -147,40 +147,29 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
     ticket = access_ticket_by_number(request.user, number)
-    if ticket.merged_into_id and ticket.merged_into is not None:
-        # A merged number leads to the ticket it was merged into (same account); a reply
-        # posted to it is posted again there (307 keeps the method and the form).
-        response = redirect("portal:ticket", number=ticket.merged_into.number)
-        if request.method == "POST":
-            response.status_code = 307
-        return response
+    if ticket.merged_from and request.method != "POST":
+        # A merged number leads to the ticket it was merged into; a reply posted to it is
+        # stored there (the access function already led there).
+        return redirect("portal:ticket", number=ticket.number)
     form = TicketReplyForm()
     status = 200
     if request.method == "POST":
         form = TicketReplyForm(request.POST, request.FILES)
         if form.is_valid():
-            was_waiting = workflow.client_waits(ticket.status)
             try:
-                ticket_reply_by_client(
+                outcome = ticket_reply_by_client(
                     actor=request.user,
                     ticket=ticket,
                     body=form.cleaned_data["message"],
                     files=form.cleaned_data["attachments"],
+                    submission_key=form.cleaned_data["submission_key"],
                 )
             except ApplicationError as error:
                 form.add_error("message", error.message)
             else:
-                if was_waiting:
-                    messages.info(
-                        request,
-                        _(
-                            "Message added. Your ticket keeps its place in the queue: "
-                            "extra messages do not move it back."
-                        ),
-                    )
-                else:
-                    messages.success(request, _("Your reply was sent."))
-                return redirect("portal:ticket", number=ticket.number)
+                level = messages.INFO if outcome.kept_place else messages.SUCCESS
+                messages.add_message(request, level, outcome.notice)
+                return redirect("portal:ticket", number=outcome.ticket.number)
         status = 400
     return render(
         request,
@@ -190,7 +179,6 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
             "conversation": message_list_for_client(ticket),
             "form": form,
             "files_again": _files_again(form),
-            "reply_reopens": not ticket.is_closed or ticket.department.reopen_on_reply,
             "expected_wait": _expected_wait(ticket),
         },
         status=status,
@@ -200,14 +188,10 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
 @login_required
 @require_POST
 def ticket_close_view(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = access_ticket_by_number(request.user, number)
-    if not ticket.is_closed:
-        ticket_close(actor=request.user, ticket=ticket)
-        if ticket.department.reopen_on_reply:
-            messages.success(request, _("The ticket was closed. Reply to it if you need us again."))
-        else:
-            messages.success(request, _("The ticket was closed."))
-    return redirect("portal:ticket", number=ticket.number)
+    outcome = ticket_close(actor=request.user, ticket=access_ticket_by_number(request.user, number))
+    if outcome.changed:
+        messages.success(request, outcome.notice)
+    return redirect("portal:ticket", number=outcome.ticket.number)
 
 
 @login_required

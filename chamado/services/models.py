@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chamado.accounts.models import Account
 from chamado.core.models import TimeStampedModel
+from chamado.core.text import validate_single_line
 
 
 class Service(TimeStampedModel):
@@ -16,8 +17,13 @@ class Service(TimeStampedModel):
     account = models.ForeignKey(
         Account, verbose_name=_("client account"), on_delete=models.CASCADE, related_name="services"
     )
-    name = models.CharField(_("product"), max_length=120)
-    label = models.CharField(_("label"), max_length=200, help_text=_("For example the domain."))
+    name = models.CharField(_("product"), max_length=120, validators=[validate_single_line])
+    label = models.CharField(
+        _("label"),
+        max_length=200,
+        help_text=_("For example the domain."),
+        validators=[validate_single_line],
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.ACTIVE)
     details = models.TextField(_("details"), blank=True, help_text=_("Shown to agents."))
 

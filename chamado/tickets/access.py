@@ -1,6 +1,11 @@
-"""The only ways to reach a ticket or an attachment. Missing and forbidden look the same."""
+"""The only ways to reach a ticket or an attachment. Missing and forbidden look the same.
+
+A merged ticket's number leads to the ticket it was merged into, for reading and for every
+write, on every surface: the functions here return the surviving ticket, with ``merged_from``
+set to the number asked for. The actions refuse to write to a merged ticket as well."""
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -17,11 +22,24 @@ def _first_or_not_found[M: models.Model](objects: QuerySet[M], **lookup: Any) ->
     return found
 
 
+NUMBER_LIMIT = 2**31  # beyond the database's integer, a number can only be a miss
+
+
 def _as_number(number: int | str) -> int:
     try:
-        return int(number)
+        value = int(number)
     except (TypeError, ValueError):
         raise NotFound from None
+    if not 0 < value < NUMBER_LIMIT:
+        raise NotFound
+    return value
+
+
+def _maybe_number(number: int | str) -> int | None:
+    try:
+        return _as_number(number)
+    except NotFound:
+        return None
 
 
 def _as_uuid(value: uuid.UUID | str) -> uuid.UUID:
@@ -29,6 +47,24 @@ def _as_uuid(value: uuid.UUID | str) -> uuid.UUID:
         return uuid.UUID(str(value))
     except ValueError:
         raise NotFound from None
+
+
+MERGE_HOPS = 10  # A merged into B, B later into C...: a chain is followed this far.
+
+
+def _resolved(tickets: QuerySet[Ticket], ticket: Ticket) -> Ticket:
+    """The ticket ``ticket`` was merged into (through any chain), among ``tickets``."""
+    asked = ticket.number
+    for _hop in range(MERGE_HOPS):
+        if ticket.merged_into_id is None:
+            ticket.merged_from = asked if ticket.number != asked else None
+            return ticket
+        ticket = _first_or_not_found(tickets, pk=ticket.merged_into_id)
+    raise NotFound
+
+
+def _reach(tickets: QuerySet[Ticket], number: int | str) -> Ticket:
+    return _resolved(tickets, _first_or_not_found(tickets, number=_as_number(number)))
 
 
 def _is_active_agent(actor: Any) -> bool:
@@ -46,11 +82,9 @@ def tickets_visible_to_client(actor: Any) -> QuerySet[Ticket]:
 
 def access_ticket_by_number(actor: Any, number: int | str) -> Ticket:
     """A ticket of the client's own account, for the owner or a contact with `tickets`."""
-    return _first_or_not_found(
-        tickets_visible_to_client(actor).select_related(
-            "department", "service", "contact", "merged_into"
-        ),
-        number=_as_number(number),
+    return _reach(
+        tickets_visible_to_client(actor).select_related("department", "service", "contact"),
+        number,
     )
 
 
@@ -85,12 +119,27 @@ def tickets_visible_to_agent(actor: Any) -> QuerySet[Ticket]:
 
 def access_ticket_for_agent(actor: Any, number: int | str) -> Ticket:
     """A ticket of one of the agent's departments (any, for administrators)."""
-    return _first_or_not_found(
+    return _reach(
         tickets_visible_to_agent(actor).select_related(
-            "department", "service", "contact", "account", "assignee", "merged_into"
+            "department", "service", "contact", "account", "assignee"
         ),
-        number=_as_number(number),
+        number,
     )
+
+
+def access_tickets_for_agent(actor: Any, numbers: Sequence[int | str]) -> list[Ticket]:
+    """The tickets behind these numbers that the agent may see, each once (a merged number
+    gives the ticket it was merged into); numbers out of reach are left out silently (moved
+    away since the queue was loaded)."""
+    tickets = tickets_visible_to_agent(actor)
+    found: dict[int, Ticket] = {}
+    for ticket in tickets.filter(number__in=[n for n in map(_maybe_number, numbers) if n]):
+        try:
+            survivor = _resolved(tickets, ticket)
+        except NotFound:
+            continue
+        found.setdefault(survivor.pk, survivor)
+    return sorted(found.values(), key=lambda t: t.number)
 
 
 def access_attachment_for_agent(actor: Any, attachment_id: uuid.UUID | str) -> Attachment:

@@ -1,8 +1,13 @@
-"""Every write to tickets: one transaction each, audited, side effects enqueued inside it."""
+"""Every write to tickets: one transaction each, audited, side effects enqueued inside it.
+
+Each action decides every rule of its change (who may, which status moves, what a merged
+ticket means) and returns an ``Outcome`` that says what happened, so the client area, the desk
+and the API only turn it into a page, a redirect or JSON."""
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -10,9 +15,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chamado.core.audit import audit_record
 from chamado.core.errors import ApplicationError
+from chamado.core.text import body_clean, single_line
 from chamado.services.models import Service
 from chamado.tickets import signals, sla, workflow
 from chamado.tickets.models import Attachment, Department, Message, Policy, Ticket
@@ -20,6 +27,54 @@ from chamado.tickets.selectors import sla_targets
 from chamado.tickets.uploads import UploadRefused, upload_check
 
 NUMBER_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action did. ``notice`` is what to tell the person who acted, in their
+    language; the flags say what happened beyond the obvious."""
+
+    ticket: Ticket
+    message: Message | None = None
+    notice: str = ""
+    changed: bool = True  # False: the ticket already was as asked, nothing was written
+    reopened: bool = False  # a closed ticket opened again
+    kept_place: bool = False  # the client already waited: the queue place did not change
+    repeated: bool = False  # the same form was sent again: nothing new, the first result
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    tickets: list[Ticket] = field(default_factory=list)
+    notice: str = ""
+
+
+def _live(ticket: Ticket) -> None:
+    """Writes go to the ticket a merged one lives on in (the access functions lead there)."""
+    if ticket.merged_into_id is not None:
+        raise ApplicationError(
+            _("This ticket was merged into another one; write there instead."), field="ticket"
+        )
+
+
+def _repeat_of(actor: Any, submission_key: str) -> Message | None:
+    """The message this person already sent with this form (a second click, a retry)."""
+    if not submission_key or not getattr(actor, "pk", None):
+        return None
+    return (
+        Message.objects.select_related("ticket__department")
+        .filter(author=actor, submission_key=submission_key)
+        .first()
+    )
+
+
+def _survivor(ticket: Ticket) -> Ticket:
+    """A ticket, or the one it was merged into since."""
+    for _hop in range(10):
+        if ticket.merged_into_id is None:
+            return ticket
+        ticket = Ticket.objects.select_related("department").get(pk=ticket.merged_into_id)
+    return ticket
 
 
 def _sla_refresh(ticket: Ticket) -> list[str]:
@@ -86,15 +141,17 @@ def _message_add(
     source: str = Message.Source.WEB,
     now: Any = None,
     stored: list[Attachment] | None = None,
+    submission_key: str = "",
 ) -> Message:
     message = Message.objects.create(
         ticket=ticket,
         author=actor,
         from_agent=from_agent,
         is_internal=is_internal,
-        body=body.strip(),
+        body=body_clean(body),
         source=source,
         created_at=now or timezone.now(),
+        submission_key=submission_key,
     )
     for upload, content_type in zip(files, content_types, strict=True):
         attachment = Attachment.objects.create(
@@ -126,15 +183,15 @@ def _atomic_with_files() -> Iterator[list[Attachment]]:
 
 def _client_content_check(*, subject: str | None, body: str) -> None:
     if subject is not None:
-        if not subject.strip():
+        if not subject:
             raise ApplicationError(_("Give the ticket a subject."), field="subject")
-        if len(subject.strip()) > workflow.SUBJECT_MAX_LENGTH:
+        if len(subject) > workflow.SUBJECT_MAX_LENGTH:
             raise ApplicationError(
                 _("Keep the subject under %(limit)d characters.")
                 % {"limit": workflow.SUBJECT_MAX_LENGTH},
                 field="subject",
             )
-    if not body.strip():
+    if not body:
         raise ApplicationError(_("Write a message."), field="message")
     if workflow.message_too_short(body):
         raise ApplicationError(
@@ -147,75 +204,127 @@ def _client_content_check(*, subject: str | None, body: str) -> None:
         )
 
 
+def _once(
+    actor: Any,
+    submission_key: str,
+    write: Callable[[], Outcome],
+    repeat: Callable[[Message], Outcome],
+) -> Outcome:
+    """Run ``write`` once per (person, form): a second post of the same form, even one racing
+    the first (the unique (author, submission_key) lets one in), answers ``repeat(first)``."""
+    if (first := _repeat_of(actor, submission_key)) is not None:
+        return repeat(first)
+    try:
+        return write()
+    except IntegrityError:
+        if (first := _repeat_of(actor, submission_key)) is None:
+            raise
+        return repeat(first)
+
+
+def _department_of(key: Department | str | None) -> Department | None:
+    if isinstance(key, str):
+        return Department.objects.filter(slug=key).first()
+    return key
+
+
+def _service_of(actor: Any, key: Service | int | None) -> Service | None:
+    """One of the actor's account's services, or None when none is named."""
+    if key is None:
+        return None
+    service = key if isinstance(key, Service) else Service.objects.filter(pk=key).first()
+    if service is None or isinstance(key, bool) or service.account_id != actor.account_id:
+        raise ApplicationError(_("Choose one of your services."), field="service")
+    return service
+
+
 def ticket_open(
     *,
     actor: Any,
-    department: Department,
-    service: Service | None,
+    department: Department | str | None,
+    service: Service | int | None,
     subject: str,
     priority: int,
     body: str,
     files: Sequence[UploadedFile] = (),
     source: str = Message.Source.WEB,
+    submission_key: str = "",
     rng: random.Random | None = None,
-) -> Ticket:
-    """A client opens a ticket: ticket, first message and attachments in one transaction."""
+) -> Outcome:
+    """A client opens a ticket: ticket, first message and attachments in one transaction.
+
+    ``department`` and ``service`` may be given as keys (a slug, an id) by surfaces that
+    receive them so; the rules about them are the same."""
     if not actor.may_use_tickets:
         raise ApplicationError(_("You are not allowed to open tickets for this account."))
-    if not department.is_visible:
+    department = _department_of(department)
+    if department is None or not department.is_visible:
         raise ApplicationError(_("Choose a department."), field="department")
-    if service is not None and service.account_id != actor.account_id:
-        raise ApplicationError(_("Choose one of your services."), field="service")
+    service = _service_of(actor, service)
     if (
         service is None
         and not department.allows_no_service
         and Service.objects.filter(account_id=actor.account_id).exists()
     ):
         raise ApplicationError(_("Choose the service this ticket is about."), field="service")
-    if priority not in Ticket.Priority.values:
+    if isinstance(priority, bool) or priority not in Ticket.Priority.values:
         raise ApplicationError(_("Choose a priority."), field="priority")
+    subject, body = single_line(subject), body_clean(body)
     _client_content_check(subject=subject, body=body)
     content_types = uploads_check(files, policy=Policy.current())
+    chosen: Department = department
+    related: Service | None = service
 
-    now = timezone.now()
-    with _atomic_with_files() as stored:
-        ticket = _ticket_insert_with_unique_number(
-            rng=rng,
-            account_id=actor.account_id,
-            contact=actor,
-            department=department,
-            service=service,
-            subject=subject.strip(),
-            priority=priority,
-            status=Ticket.Status.OPEN,
-            created_at=now,
-            last_activity_at=now,
-            waiting_since=now,
-            search_document="\n".join(
-                [subject.strip(), actor.full_name, actor.email, body.strip()]
-            ),
+    def write() -> Outcome:
+        now = timezone.now()
+        with _atomic_with_files() as stored:
+            ticket = _ticket_insert_with_unique_number(
+                rng=rng,
+                account_id=actor.account_id,
+                contact=actor,
+                department=chosen,
+                service=related,
+                subject=subject,
+                priority=priority,
+                status=Ticket.Status.OPEN,
+                created_at=now,
+                last_activity_at=now,
+                waiting_since=now,
+                search_document="\n".join([subject, actor.full_name, actor.email, body]),
+            )
+            ticket.save(update_fields=_sla_refresh(ticket))
+            message = _message_add(
+                ticket=ticket,
+                actor=actor,
+                body=body,
+                files=files,
+                content_types=content_types,
+                stored=stored,
+                from_agent=False,
+                source=source,
+                now=now,
+                submission_key=submission_key,
+            )
+            _announce(
+                actor=actor,
+                verb="ticket.open",
+                ticket=ticket,
+                after={"number": ticket.number, "department": chosen.slug},
+                event=signals.OPENED,
+                message=message,
+            )
+        return Outcome(ticket=ticket, message=message, notice=_("Your ticket was opened."))
+
+    def repeat(first: Message) -> Outcome:
+        return Outcome(
+            ticket=_survivor(first.ticket),
+            message=first,
+            notice=_("Your ticket was opened."),
+            changed=False,
+            repeated=True,
         )
-        ticket.save(update_fields=_sla_refresh(ticket))
-        message = _message_add(
-            ticket=ticket,
-            actor=actor,
-            body=body,
-            files=files,
-            content_types=content_types,
-            stored=stored,
-            from_agent=False,
-            source=source,
-            now=now,
-        )
-        _announce(
-            actor=actor,
-            verb="ticket.open",
-            ticket=ticket,
-            after={"number": ticket.number, "department": department.slug},
-            event=signals.OPENED,
-            message=message,
-        )
-    return ticket
+
+    return _once(actor, submission_key, write, repeat)
 
 
 def _ticket_insert_with_unique_number(*, rng: random.Random | None, **fields: Any) -> Ticket:
@@ -232,6 +341,15 @@ def _ticket_insert_with_unique_number(*, rng: random.Random | None, **fields: An
     raise RuntimeError("no free ticket number after %d attempts" % NUMBER_ATTEMPTS)
 
 
+def _client_reply_notice(*, kept_place: bool) -> str:
+    if kept_place:
+        return _(
+            "Message added. Your ticket keeps its place in the queue: "
+            "extra messages do not move it back."
+        )
+    return _("Your reply was sent.")
+
+
 def ticket_reply_by_client(
     *,
     actor: Any,
@@ -239,90 +357,128 @@ def ticket_reply_by_client(
     body: str,
     files: Sequence[UploadedFile] = (),
     source: str = Message.Source.WEB,
-) -> Message:
-    """A client adds a message; a closed ticket reopens when its department allows it."""
+    submission_key: str = "",
+) -> Outcome:
+    """A client adds a message; a closed ticket reopens when its department allows it.
+
+    While the client already waits, the ticket keeps its place in the queue (the outcome says
+    so: ``kept_place``)."""
+    body = body_clean(body)
     _client_content_check(subject=None, body=body)
     policy = Policy.current()
     content_types = uploads_check(files, policy=policy)
-    now = timezone.now()
-    with _atomic_with_files() as stored:
-        ticket = Ticket.objects.select_for_update().select_related("department").get(pk=ticket.pk)
-        if ticket.is_closed and not ticket.department.reopen_on_reply:
-            raise ApplicationError(
-                _("This ticket is closed. Please open a new ticket instead."), field="message"
+
+    def write() -> Outcome:
+        now = timezone.now()
+        with _atomic_with_files() as stored:
+            locked = (
+                Ticket.objects.select_for_update().select_related("department").get(pk=ticket.pk)
             )
-        if workflow.client_waits(ticket.status):
-            window_start = now - timedelta(minutes=policy.flood_window_minutes)
-            recent = Message.objects.filter(
-                ticket=ticket, from_agent=False, created_at__gte=window_start
-            ).count()
-            if workflow.flood_exceeded(recent, limit=policy.flood_max_messages):
+            _live(locked)
+            if not locked.client_may_reply:
                 raise ApplicationError(
-                    _(
-                        "You have sent %(count)d messages in the last %(minutes)d minutes. "
-                        "Your ticket keeps its place in the queue; please wait for our answer "
-                        "before writing again."
-                    )
-                    % {"count": recent, "minutes": policy.flood_window_minutes},
+                    _("This ticket is closed. Please open a new ticket instead."),
                     field="message",
                 )
-        before = ticket.status
-        message = _message_add(
-            ticket=ticket,
-            actor=actor,
-            body=body,
-            files=files,
-            content_types=content_types,
-            stored=stored,
-            from_agent=False,
-            source=source,
-            now=now,
-        )
-        ticket.status = workflow.status_after_client_message(ticket.status)
-        ticket.last_activity_at = now
-        if ticket.waiting_since is None:
-            ticket.waiting_since = now
-        ticket.closed_at = None
-        fields = ["status", "last_activity_at", "waiting_since", "closed_at"]
-        fields += _search_append(ticket, message.body)
-        if before not in workflow.WAITING or ticket.response_due_at is None:
-            fields += _sla_refresh(ticket)
-        ticket.save(update_fields=fields)
-        _announce(
-            actor=actor,
-            verb="ticket.client_reply",
-            ticket=ticket,
-            before={"status": before},
-            after={"status": ticket.status, "message": message.pk},
-            event=signals.CLIENT_REPLIED,
+            before = locked.status
+            kept_place = workflow.client_waits(before)
+            if kept_place:
+                window_start = now - timedelta(minutes=policy.flood_window_minutes)
+                recent = Message.objects.filter(
+                    ticket=locked, from_agent=False, created_at__gte=window_start
+                ).count()
+                if workflow.flood_exceeded(recent, limit=policy.flood_max_messages):
+                    raise ApplicationError(
+                        _(
+                            "You have sent %(count)d messages in the last %(minutes)d minutes. "
+                            "Your ticket keeps its place in the queue; please wait for our "
+                            "answer before writing again."
+                        )
+                        % {"count": recent, "minutes": policy.flood_window_minutes},
+                        field="message",
+                    )
+            status = workflow.status_after_client_message(before)
+            workflow.move_check(before, status, workflow.CLIENT)
+            message = _message_add(
+                ticket=locked,
+                actor=actor,
+                body=body,
+                files=files,
+                content_types=content_types,
+                stored=stored,
+                from_agent=False,
+                source=source,
+                now=now,
+                submission_key=submission_key,
+            )
+            locked.status = status
+            locked.last_activity_at = now
+            if locked.waiting_since is None:
+                locked.waiting_since = now
+            locked.closed_at = None
+            fields = ["status", "last_activity_at", "waiting_since", "closed_at"]
+            fields += _search_append(locked, message.body)
+            if before not in workflow.WAITING or locked.response_due_at is None:
+                fields += _sla_refresh(locked)
+            locked.save(update_fields=fields)
+            _announce(
+                actor=actor,
+                verb="ticket.client_reply",
+                ticket=locked,
+                before={"status": before},
+                after={"status": locked.status, "message": message.pk},
+                event=signals.CLIENT_REPLIED,
+                message=message,
+            )
+        return Outcome(
+            ticket=locked,
             message=message,
+            notice=_client_reply_notice(kept_place=kept_place),
+            reopened=before == Ticket.Status.CLOSED,
+            kept_place=kept_place,
         )
-    return message
+
+    def repeat(first: Message) -> Outcome:
+        return Outcome(
+            ticket=_survivor(first.ticket),
+            message=first,
+            notice=_("Your reply was sent."),
+            changed=False,
+            repeated=True,
+        )
+
+    return _once(actor, submission_key, write, repeat)
 
 
-def ticket_close(*, actor: Any, ticket: Ticket) -> Ticket:
-    """Close the ticket; closing a closed ticket changes nothing."""
+def ticket_close(*, actor: Any, ticket: Ticket) -> Outcome:
+    """The client closes the ticket; closing a closed ticket changes nothing."""
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        if ticket.is_closed:
-            return ticket
-        before = ticket.status
+        locked = Ticket.objects.select_for_update().select_related("department").get(pk=ticket.pk)
+        _live(locked)
+        if locked.department.reopen_on_reply:
+            notice = _("The ticket was closed. Reply to it if you need us again.")
+        else:
+            notice = _("The ticket was closed.")
+        if locked.is_closed:
+            return Outcome(ticket=locked, notice=notice, changed=False)
+        before = locked.status
+        workflow.move_check(before, Ticket.Status.CLOSED, workflow.CLIENT)
         now = timezone.now()
-        ticket.status = Ticket.Status.CLOSED
-        ticket.closed_at = now
-        ticket.waiting_since = None
-        ticket.last_activity_at = now
+        locked.status = Ticket.Status.CLOSED
+        locked.closed_at = now
+        locked.waiting_since = None
+        locked.last_activity_at = now
         fields = ["status", "closed_at", "waiting_since", "last_activity_at"]
-        ticket.save(update_fields=fields + _sla_refresh(ticket))
+        locked.save(update_fields=fields + _sla_refresh(locked))
         _announce(
             actor=actor,
             verb="ticket.close",
-            ticket=ticket,
+            ticket=locked,
             before={"status": before},
-            after={"status": ticket.status},
+            after={"status": locked.status},
             event=signals.CLOSED,
         )
-    return ticket
+    return Outcome(ticket=locked, notice=notice)
 
 
 class CrossedReply(ApplicationError):
@@ -340,6 +496,11 @@ class CrossedReply(ApplicationError):
         self.newer = newer
 
 
+def _agent_check(actor: Any) -> None:
+    if not (getattr(actor, "is_active", False) and getattr(actor, "is_agent", False)):
+        raise ApplicationError(_("Only agents may do this."))
+
+
 def ticket_reply_by_agent(
     *,
     actor: Any,
@@ -351,70 +512,95 @@ def ticket_reply_by_agent(
     seen_message_id: int | None = None,
     confirm_crossed: bool = False,
     source: str = Message.Source.WEB,
-) -> Message:
-    """An agent answers (or writes an internal note, which changes nothing for the client).
+    submission_key: str = "",
+) -> Outcome:
+    """An agent answers (or writes an internal note, which changes nothing for the client:
+    not the status, not their "last update", not the auto-close clock).
 
     ``seen_message_id`` is the newest message the agent had on screen: a reply from another
     agent after it raises CrossedReply unless ``confirm_crossed``, so answers never cross.
     """
-    if not body.strip():
+    _agent_check(actor)
+    body = body_clean(body)
+    if not body:
         raise ApplicationError(_("Write a message."), field="message")
+    if is_internal and status:
+        raise ApplicationError(_("An internal note does not change the status."), field="status")
     if status is not None and status not in Ticket.Status.values:
         raise ApplicationError(_("Choose a status."), field="status")
     content_types = uploads_check(files, policy=Policy.current())
-    now = timezone.now()
-    with _atomic_with_files() as stored:
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        if not is_internal and seen_message_id is not None and not confirm_crossed:
-            newer = (
-                Message.objects.filter(
-                    ticket=ticket, from_agent=True, is_internal=False, pk__gt=seen_message_id
+    notice = _("Internal note added.") if is_internal else _("Reply sent to the client.")
+
+    def write() -> Outcome:
+        now = timezone.now()
+        with _atomic_with_files() as stored:
+            locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+            _live(locked)
+            if not is_internal and seen_message_id is not None and not confirm_crossed:
+                newer = (
+                    Message.objects.filter(
+                        ticket=locked, from_agent=True, is_internal=False, pk__gt=seen_message_id
+                    )
+                    .exclude(author=actor)
+                    .select_related("author")
+                    .order_by("-pk")
+                    .first()
                 )
-                .exclude(author=actor)
-                .select_related("author")
-                .order_by("-pk")
-                .first()
+                if newer is not None:
+                    raise CrossedReply(newer)
+            before = locked.status
+            if not is_internal:
+                new_status = workflow.status_after_agent_reply(before, status)
+                workflow.move_check(before, new_status, workflow.AGENT)
+            message = _message_add(
+                ticket=locked,
+                actor=actor,
+                body=body,
+                files=files,
+                content_types=content_types,
+                stored=stored,
+                from_agent=True,
+                is_internal=is_internal,
+                source=source,
+                now=now,
+                submission_key=submission_key,
             )
-            if newer is not None:
-                raise CrossedReply(newer)
-        before = {"status": ticket.status}
-        message = _message_add(
-            ticket=ticket,
-            actor=actor,
-            body=body,
-            files=files,
-            content_types=content_types,
-            stored=stored,
-            from_agent=True,
-            is_internal=is_internal,
-            source=source,
-            now=now,
+            fields = _search_append(locked, message.body)
+            if not is_internal:
+                locked.last_activity_at = now
+                fields.append("last_activity_at")
+                locked.status = new_status
+                locked.waiting_since = None
+                locked.closed_at = now if locked.status == Ticket.Status.CLOSED else None
+                fields += ["status", "waiting_since", "closed_at"]
+                if locked.first_response_at is None:
+                    locked.first_response_at = now
+                    fields.append("first_response_at")
+                fields += _sla_refresh(locked)
+            locked.save(update_fields=fields)
+            _announce(
+                actor=actor,
+                verb="ticket.note" if is_internal else "ticket.agent_reply",
+                ticket=locked,
+                before={"status": before},
+                after={"status": locked.status, "message": message.pk},
+                event=signals.AGENT_REPLIED,
+                message=message,
+            )
+        return Outcome(
+            ticket=locked, message=message, notice=notice, reopened=before == workflow.CLOSED
         )
-        fields = _search_append(ticket, message.body)
-        # A note is not activity the client can see: their "last update" and list order, and
-        # the auto-close clock, stay as they were.
-        if not is_internal:
-            ticket.last_activity_at = now
-            fields.append("last_activity_at")
-            ticket.status = workflow.status_after_agent_reply(ticket.status, status)
-            ticket.waiting_since = None
-            ticket.closed_at = now if ticket.status == Ticket.Status.CLOSED else None
-            fields += ["status", "waiting_since", "closed_at"]
-            if ticket.first_response_at is None:
-                ticket.first_response_at = now
-                fields.append("first_response_at")
-            fields += _sla_refresh(ticket)
-        ticket.save(update_fields=fields)
-        _announce(
-            actor=actor,
-            verb="ticket.note" if is_internal else "ticket.agent_reply",
-            ticket=ticket,
-            before=before,
-            after={"status": ticket.status, "message": message.pk},
-            event=signals.AGENT_REPLIED,
-            message=message,
+
+    def repeat(first: Message) -> Outcome:
+        return Outcome(
+            ticket=_survivor(first.ticket),
+            message=first,
+            notice=notice,
+            changed=False,
+            repeated=True,
         )
-    return message
+
+    return _once(actor, submission_key, write, repeat)
 
 
 _UNCHANGED: Any = object()
@@ -427,85 +613,97 @@ def ticket_update(
     status: str | None = None,
     priority: int | None = None,
     assignee: Any = _UNCHANGED,
-) -> Ticket:
+) -> Outcome:
     """Change status, priority or assignee; does nothing when nothing changes."""
+    _agent_check(actor)
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        _live(locked)
         before = {
-            "status": ticket.status,
-            "priority": ticket.priority,
-            "assignee": ticket.assignee_id,
+            "status": locked.status,
+            "priority": locked.priority,
+            "assignee": locked.assignee_id,
         }
         now = timezone.now()
         fields: list[str] = []
-        if status is not None and status != ticket.status:
-            if status not in Ticket.Status.values:
-                raise ApplicationError(_("Choose a status."), field="status")
-            ticket.status = status
-            ticket.closed_at = now if status == Ticket.Status.CLOSED else None
+        if status is not None and status != locked.status:
+            workflow.move_check(locked.status, status, workflow.AGENT)
+            locked.status = status
+            locked.closed_at = now if status == Ticket.Status.CLOSED else None
             if not workflow.client_waits(status):
-                ticket.waiting_since = None
-            elif ticket.waiting_since is None:
-                ticket.waiting_since = now
+                locked.waiting_since = None
+            elif locked.waiting_since is None:
+                locked.waiting_since = now
             fields += ["status", "closed_at", "waiting_since"]
-        if priority is not None and priority != ticket.priority:
-            if priority not in Ticket.Priority.values:
+        if priority is not None and priority != locked.priority:
+            if isinstance(priority, bool) or priority not in Ticket.Priority.values:
                 raise ApplicationError(_("Choose a priority."), field="priority")
-            ticket.priority = priority
+            locked.priority = priority
             fields.append("priority")
-        if assignee is not _UNCHANGED and (assignee.pk if assignee else None) != ticket.assignee_id:
+        if assignee is not _UNCHANGED and (assignee.pk if assignee else None) != locked.assignee_id:
             if assignee is not None and not (
-                assignee.is_agent and assignee.departments.filter(pk=ticket.department_id).exists()
+                assignee.is_agent
+                and assignee.is_active
+                and assignee.departments.filter(pk=locked.department_id).exists()
             ):
                 raise ApplicationError(
                     _("Assign the ticket to an agent of its department."), field="assignee"
                 )
-            ticket.assignee = assignee
+            locked.assignee = assignee
             fields.append("assignee")
         if not fields:
-            return ticket
+            return Outcome(ticket=locked, notice=_("Nothing to change."), changed=False)
         if "status" in fields:
             # Clients see status changes; priority and assignee are the desk's business.
-            ticket.last_activity_at = now
+            locked.last_activity_at = now
             fields.append("last_activity_at")
-        ticket.save(update_fields=[*fields, *_sla_refresh(ticket)])
+        locked.save(update_fields=[*fields, *_sla_refresh(locked)])
         after = {
-            "status": ticket.status,
-            "priority": ticket.priority,
-            "assignee": ticket.assignee_id,
+            "status": locked.status,
+            "priority": locked.priority,
+            "assignee": locked.assignee_id,
         }
         changed = [key for key in before if key in fields]
         _announce(
             actor=actor,
             verb="ticket.update",
-            ticket=ticket,
+            ticket=locked,
             before={key: before[key] for key in changed},
             after={key: after[key] for key in changed},
             event=signals.UPDATED,
         )
-    return ticket
+    return Outcome(ticket=locked, notice=_("Ticket updated."))
 
 
 def ticket_transfer(
-    *, actor: Any, ticket: Ticket, department: Department, note: str = ""
-) -> Ticket:
-    """Move the ticket to another department; the client is told, with the optional note."""
+    *, actor: Any, ticket: Ticket, department: Department | str | None, note: str = ""
+) -> Outcome:
+    """Move the ticket to another department (one that takes tickets); the client is told,
+    with the optional note."""
+    _agent_check(actor)
+    target = _department_of(department)
+    if target is None or not target.is_visible:
+        raise ApplicationError(_("Choose a department."), field="department")
+    notice = _("Ticket moved to %(department)s; the client was told.") % {
+        "department": target.title
+    }
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().select_related("department").get(pk=ticket.pk)
-        if department.pk == ticket.department_id:
-            return ticket
-        before = {"department": ticket.department.slug}
+        locked = Ticket.objects.select_for_update().select_related("department").get(pk=ticket.pk)
+        _live(locked)
+        if target.pk == locked.department_id:
+            return Outcome(ticket=locked, notice=_("Nothing to change."), changed=False)
+        before = {"department": locked.department.slug}
         now = timezone.now()
-        ticket.department = department
+        locked.department = target
         fields = ["department", "last_activity_at"]
-        ticket.last_activity_at = now
-        if ticket.assignee_id and not department.agents.filter(pk=ticket.assignee_id).exists():
-            ticket.assignee = None
+        locked.last_activity_at = now
+        if locked.assignee_id and not target.agents.filter(pk=locked.assignee_id).exists():
+            locked.assignee = None
             fields.append("assignee")
         message = None
         if note.strip():
             message = _message_add(
-                ticket=ticket,
+                ticket=locked,
                 actor=actor,
                 body=note,
                 files=(),
@@ -513,23 +711,24 @@ def ticket_transfer(
                 from_agent=True,
                 now=now,
             )
-            fields += _search_append(ticket, message.body)
-        ticket.save(update_fields=fields + _sla_refresh(ticket))
+            fields += _search_append(locked, message.body)
+        locked.save(update_fields=fields + _sla_refresh(locked))
         _announce(
             actor=actor,
             verb="ticket.transfer",
-            ticket=ticket,
+            ticket=locked,
             before=before,
-            after={"department": department.slug, "note": bool(message)},
+            after={"department": target.slug, "note": bool(message)},
             event=signals.TRANSFERRED,
             message=message,
         )
-    return ticket
+    return Outcome(ticket=locked, message=message, notice=notice)
 
 
-def ticket_merge(*, actor: Any, source: Ticket, target: Ticket) -> Ticket:
+def ticket_merge(*, actor: Any, source: Ticket, target: Ticket) -> Outcome:
     """Fold ``source`` into ``target`` (same account): messages keep their order, and the
     source's number leads to the target from then on."""
+    _agent_check(actor)
     if source.pk == target.pk:
         raise ApplicationError(_("A ticket cannot be merged into itself."), field="target")
     if source.account_id != target.account_id:
@@ -549,6 +748,7 @@ def ticket_merge(*, actor: Any, source: Ticket, target: Ticket) -> Ticket:
         waits = [t.waiting_since for t in (source, target) if t.waiting_since]
         target.waiting_since = min(waits) if waits else None
         if target.waiting_since and not workflow.client_waits(target.status):
+            workflow.move_check(target.status, Ticket.Status.CUSTOMER_REPLY, workflow.SYSTEM)
             target.status = Ticket.Status.CUSTOMER_REPLY
             target.closed_at = None
         firsts = [t.first_response_at for t in (source, target) if t.first_response_at]
@@ -568,6 +768,7 @@ def ticket_merge(*, actor: Any, source: Ticket, target: Ticket) -> Ticket:
         )
         _sla_refresh(target)
         target.save()
+        workflow.move_check(source.status, Ticket.Status.CLOSED, workflow.SYSTEM)
         source.merged_into = target
         source.search_document = ""  # its text lives on in the target's, found there
         source.status = Ticket.Status.CLOSED
@@ -592,7 +793,54 @@ def ticket_merge(*, actor: Any, source: Ticket, target: Ticket) -> Ticket:
             before={"source": source.number},
             after={"into": target.number},
         )
-    return target
+    return Outcome(
+        ticket=target,
+        notice=_("Ticket #%(source)s was merged into this one.") % {"source": source.number},
+    )
+
+
+BULK_ACTIONS = ("status", "assign", "transfer")
+
+
+def ticket_bulk_update(
+    *,
+    actor: Any,
+    tickets: Sequence[Ticket],
+    action: str,
+    status: str | None = None,
+    assignee: Any = None,
+    department: Department | None = None,
+) -> BulkOutcome:
+    """One change to many tickets, all or none: a refusal names the ticket it stopped at.
+
+    ``tickets`` come from ``access_tickets_for_agent`` (merged numbers already lead to the
+    tickets they live on in)."""
+    if action not in BULK_ACTIONS or not tickets:
+        raise ApplicationError(_("Choose at least one ticket and what to do with them."))
+    if action == "status" and not status:
+        raise ApplicationError(_("Choose a status."), field="status")
+    if action == "transfer" and department is None:
+        raise ApplicationError(_("Choose a department."), field="department")
+    done: list[Ticket] = []
+    with transaction.atomic():
+        for ticket in tickets:
+            try:
+                if action == "status":
+                    outcome = ticket_update(actor=actor, ticket=ticket, status=status)
+                elif action == "assign":
+                    outcome = ticket_update(actor=actor, ticket=ticket, assignee=assignee)
+                else:
+                    outcome = ticket_transfer(actor=actor, ticket=ticket, department=department)
+            except ApplicationError as error:
+                raise ApplicationError(
+                    _("#%(number)s: %(reason)s") % {"number": ticket.number, "reason": error},
+                    field=error.field,
+                ) from error
+            done.append(outcome.ticket)
+    notice = ngettext("%(count)d ticket updated.", "%(count)d tickets updated.", len(done)) % {
+        "count": len(done)
+    }
+    return BulkOutcome(tickets=done, notice=notice)
 
 
 def ticket_autoclose_due(*, now: Any = None) -> int:
@@ -606,8 +854,13 @@ def ticket_autoclose_due(*, now: Any = None) -> int:
     ).only("pk"):
         with transaction.atomic():
             locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-            if locked.status != Ticket.Status.ANSWERED or locked.last_activity_at >= cutoff:
+            if (
+                locked.status != Ticket.Status.ANSWERED
+                or locked.last_activity_at >= cutoff
+                or locked.merged_into_id is not None
+            ):
                 continue
+            workflow.move_check(locked.status, Ticket.Status.CLOSED, workflow.SYSTEM)
             locked.status = Ticket.Status.CLOSED
             locked.closed_at = locked.last_activity_at = now
             locked.save(update_fields=["status", "closed_at", "last_activity_at"])

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from chamado.accounts.models import Account
 from chamado.core.models import TimeStampedModel
+from chamado.core.text import validate_single_line
 from chamado.services.models import Service
+from chamado.tickets import workflow
 
 
 class Priority(models.IntegerChoices):
@@ -44,8 +46,9 @@ class Policy(models.Model):
 
     @classmethod
     def current(cls) -> "Policy":
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
+        """The policy row (a migration creates it); reads never write. Without the row (a
+        database someone emptied by hand) the defaults apply until an administrator saves."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     @property
     def attachment_max_bytes(self) -> int:
@@ -53,8 +56,10 @@ class Policy(models.Model):
 
 
 class Department(models.Model):
-    name = models.CharField(_("name (English)"), max_length=80)
-    name_pt_br = models.CharField(_("name (Portuguese)"), max_length=80, blank=True)
+    name = models.CharField(_("name (English)"), max_length=80, validators=[validate_single_line])
+    name_pt_br = models.CharField(
+        _("name (Portuguese)"), max_length=80, blank=True, validators=[validate_single_line]
+    )
     description = models.CharField(_("description (English)"), max_length=200, blank=True)
     description_pt_br = models.CharField(_("description (Portuguese)"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), unique=True)
@@ -130,12 +135,13 @@ class SlaTarget(models.Model):
 
 class Ticket(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        ANSWERED = "answered", _("Answered")
-        CUSTOMER_REPLY = "customer_reply", _("Customer-Reply")
-        ON_HOLD = "on_hold", _("On Hold")
-        IN_PROGRESS = "in_progress", _("In Progress")
-        CLOSED = "closed", _("Closed")
+        # The values and labels of tickets.workflow, where the rules about them live.
+        OPEN = workflow.OPEN, workflow.STATUS_LABELS[workflow.OPEN]
+        ANSWERED = workflow.ANSWERED, workflow.STATUS_LABELS[workflow.ANSWERED]
+        CUSTOMER_REPLY = workflow.CUSTOMER_REPLY, workflow.STATUS_LABELS[workflow.CUSTOMER_REPLY]
+        ON_HOLD = workflow.ON_HOLD, workflow.STATUS_LABELS[workflow.ON_HOLD]
+        IN_PROGRESS = workflow.IN_PROGRESS, workflow.STATUS_LABELS[workflow.IN_PROGRESS]
+        CLOSED = workflow.CLOSED, workflow.STATUS_LABELS[workflow.CLOSED]
 
     Priority = Priority
 
@@ -160,7 +166,7 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="tickets",
     )
-    subject = models.CharField(_("subject"), max_length=120)
+    subject = models.CharField(_("subject"), max_length=120, validators=[validate_single_line])
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority, default=Priority.MEDIUM
     )
@@ -223,9 +229,21 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"#{self.number} {self.subject}"
 
+    # Set by the access functions when the ticket was reached through the number of a ticket
+    # merged into it (the number asked for); None otherwise. Not stored.
+    merged_from: int | None = None
+
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
+
+    @property
+    def client_may_reply(self) -> bool:
+        """Whether the client may write to it now (a closed ticket: when its department lets
+        a reply reopen it)."""
+        return workflow.client_may_reply(
+            self.status, reopen_on_reply=self.department.reopen_on_reply
+        )
 
 
 class Message(models.Model):
@@ -253,6 +271,9 @@ class Message(models.Model):
     body = models.TextField(_("message"))
     source = models.CharField(_("source"), max_length=8, choices=Source, default=Source.WEB)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    # The one-time key of the form (or the API's Idempotency-Key) that sent it: the same key
+    # again from the same author leads to this message instead of a copy.
+    submission_key = models.CharField(_("submission key"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("message")
@@ -262,6 +283,13 @@ class Message(models.Model):
             models.Index(fields=["ticket", "created_at"], name="message_ticket_created"),
             # The dashboard counts the agents' replies of the last days.
             models.Index(fields=["created_at"], name="message_created"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="message_sent_once",
+            )
         ]
 
     def __str__(self) -> str:
@@ -301,7 +329,7 @@ class Attachment(TimeStampedModel):
 class CannedReply(models.Model):
     """A prepared answer; placeholders: {client_name}, {ticket_number}, {agent_name}."""
 
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(_("title"), max_length=120, validators=[validate_single_line])
     body = models.TextField(
         _("text"),
         help_text=_("Placeholders: {client_name}, {ticket_number}, {subject}, {agent_name}."),

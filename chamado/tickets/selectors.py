@@ -63,7 +63,7 @@ def queue_for_agent(
     assignee: str = "anyone",
     breach: str = "",
 ) -> QuerySet[Ticket]:
-    """The agent's queue, in the order of SPEC §3: priority, then the moment the client
+    """The agent's queue: priority first, then the moment the client
     started waiting (so extra client messages neither jump ahead nor fall behind)."""
     # The search text is never shown in a list, and sorting rows that carry it spills to disk.
     tickets = (

@@ -9,7 +9,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
 
-# Extension → the type its content must be. Fixed by the product (SPEC §2 step 4).
+# Extension → the type its content must be. Fixed by the product: images
+# and PDFs, checked by extension and by content.
 ALLOWED_TYPES: dict[str, str] = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",

@@ -1,11 +1,125 @@
-"""Pure ticket rules: status transitions and ticket numbers. No ORM here."""
+"""Pure ticket rules: statuses and who may move a ticket between them, ticket numbers, message
+limits, canned-reply placeholders. No ORM here: the models reuse these names."""
 
 import random
+import re
 from collections.abc import Iterator
 
-from chamado.tickets.models import Ticket
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-Status = Ticket.Status
+from chamado.core.errors import ApplicationError
+
+# ---- Statuses (Ticket.Status reuses these values and labels)
+
+OPEN = "open"  # new, awaiting an agent
+ANSWERED = "answered"  # an agent replied, awaiting the client
+CUSTOMER_REPLY = "customer_reply"  # the client replied, awaiting an agent
+ON_HOLD = "on_hold"
+IN_PROGRESS = "in_progress"
+CLOSED = "closed"
+
+STATUS_LABELS: dict[str, Promise] = {
+    OPEN: _("Open"),
+    ANSWERED: _("Answered"),
+    CUSTOMER_REPLY: _("Customer-Reply"),
+    ON_HOLD: _("On Hold"),
+    IN_PROGRESS: _("In Progress"),
+    CLOSED: _("Closed"),
+}
+STATUSES = tuple(STATUS_LABELS)
+
+# ---- Who moves a ticket
+
+CLIENT = "client"  # the account's owner or an authorized contact
+AGENT = "agent"  # an agent of the ticket's department, or an administrator
+SYSTEM = "system"  # Chamado itself: auto-close, the consequences of a merge
+MOVERS = (CLIENT, AGENT, SYSTEM)
+
+_NOT_CLOSED = frozenset(STATUSES) - {CLOSED}
+
+
+def _moves(sources: frozenset[str] | set[str], target: str) -> set[tuple[str, str]]:
+    return {(source, target) for source in sources if source != target}
+
+
+# Every allowed move, by who may make it. Anything not listed is refused; staying in the
+# same status is not a move. "Open" is only where a ticket starts, and "Customer-Reply" is
+# only what a client's message (or a merge that brings one) makes.
+TRANSITIONS: dict[str, frozenset[tuple[str, str]]] = {
+    CLIENT: frozenset(
+        _moves(_NOT_CLOSED, CLOSED)  # Close Ticket
+        # A message: the ticket waits for an agent again (a closed one reopens, when its
+        # department allows it; a new ticket stays Open).
+        | _moves({ANSWERED, ON_HOLD, IN_PROGRESS, CLOSED}, CUSTOMER_REPLY)
+    ),
+    AGENT: frozenset(
+        _moves(set(STATUSES), ANSWERED)  # a reply (to a closed ticket too)
+        | _moves(set(STATUSES), ON_HOLD)
+        | _moves(set(STATUSES), IN_PROGRESS)
+        | _moves(_NOT_CLOSED, CLOSED)
+    ),
+    SYSTEM: frozenset(
+        _moves(_NOT_CLOSED, CLOSED)  # auto-close; a merged ticket closes
+        # A merge whose source was waiting makes the target wait for an agent.
+        | _moves({ANSWERED, ON_HOLD, CLOSED}, CUSTOMER_REPLY)
+    ),
+}
+
+
+def statuses_set_by(who: str) -> list[str]:
+    """Every status ``who`` may move a ticket to, from some status."""
+    targets = {new for _current, new in TRANSITIONS[who]}
+    return [status for status in STATUSES if status in targets]
+
+
+def move_allowed(current: str, new: str, who: str) -> bool:
+    """Whether ``who`` may move a ticket from ``current`` to ``new`` (the same: always)."""
+    return current == new or (current, new) in TRANSITIONS[who]
+
+
+def move_check(current: str, new: str, who: str) -> None:
+    """Raise ApplicationError, in the user's language, when the move is not allowed."""
+    if new not in STATUS_LABELS:
+        raise ApplicationError(gettext("Choose a status."), field="status")
+    if not move_allowed(current, new, who):
+        raise ApplicationError(
+            gettext("A ticket that is %(current)s cannot be set to %(new)s.")
+            % {"current": STATUS_LABELS[current], "new": STATUS_LABELS[new]},
+            field="status",
+        )
+
+
+def statuses_reachable(current: str, who: str) -> list[str]:
+    """The statuses ``who`` may choose for a ticket in ``current`` (itself included)."""
+    return [status for status in STATUSES if move_allowed(current, status, who)]
+
+
+def status_after_client_message(current: str) -> str:
+    """A client writing means the ticket waits for an agent again."""
+    return CUSTOMER_REPLY if current != OPEN else OPEN
+
+
+def status_after_agent_reply(current: str, chosen: str | None = None) -> str:
+    return chosen or ANSWERED
+
+
+def client_may_reply(status: str, *, reopen_on_reply: bool) -> bool:
+    """A client may write to an open ticket, and to a closed one when its department lets a
+    reply reopen it (otherwise they are offered a new ticket)."""
+    return status != CLOSED or reopen_on_reply
+
+
+WAITING = frozenset({OPEN, CUSTOMER_REPLY, IN_PROGRESS})
+
+
+def client_waits(status: str) -> bool:
+    """Statuses in which the next move is the company's (the SLA clock runs)."""
+    return status in WAITING
+
+
+# ---- Ticket numbers
 
 NUMBER_MIN = 100_000
 NUMBER_MAX = 999_999
@@ -19,22 +133,7 @@ def ticket_number_candidates(rng: random.Random | None = None) -> Iterator[int]:
         yield source.randint(NUMBER_MIN, NUMBER_MAX)
 
 
-def status_after_client_message(current: str) -> str:
-    """A client writing means the ticket waits for an agent again."""
-    return Status.CUSTOMER_REPLY if current != Status.OPEN else Status.OPEN
-
-
-def status_after_agent_reply(current: str, chosen: str | None = None) -> str:
-    return chosen or Status.ANSWERED
-
-
-WAITING = frozenset({Status.OPEN, Status.CUSTOMER_REPLY, Status.IN_PROGRESS})
-
-
-def client_waits(status: str) -> bool:
-    """Statuses in which the next move is the company's (the SLA clock runs)."""
-    return status in WAITING
-
+# ---- Messages
 
 SUBJECT_MAX_LENGTH = 120
 MESSAGE_MIN_LENGTH = 20
@@ -50,11 +149,10 @@ def flood_exceeded(recent_client_messages: int, *, limit: int) -> bool:
 
 
 PLACEHOLDERS = ("client_name", "ticket_number", "subject", "agent_name")
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 
 
 def canned_fill(template: str, values: dict[str, str]) -> str:
-    """Fill {placeholders}; unknown ones and stray braces are left as written."""
-    text = template
-    for key in PLACEHOLDERS:
-        text = text.replace("{" + key + "}", values.get(key, ""))
-    return text
+    """Fill {placeholders} in one pass, so a value that itself reads "{agent_name}" stays as
+    written; unknown placeholders and stray braces are left as written too."""
+    return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), ""), template)

@@ -44,7 +44,9 @@ def colleague_client(colleague) -> Client:
 
 
 def test_page_carries_the_newest_message_it_shows(agent_client, owner, ticket) -> None:
-    newest = ticket_reply_by_client(actor=owner, ticket=ticket, body="One more detail to add.")
+    newest = ticket_reply_by_client(
+        actor=owner, ticket=ticket, body="One more detail to add."
+    ).message
     assert seen_on_page(agent_client, ticket) == newest.pk
 
 

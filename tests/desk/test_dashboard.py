@@ -45,7 +45,9 @@ def ticket_at(
     Message.objects.filter(ticket=ticket).update(created_at=opened)
     first_response = None
     if answered_after is not None:
-        reply = ticket_reply_by_agent(actor=answered_by, ticket=ticket, body="Here is the fix.")
+        reply = ticket_reply_by_agent(
+            actor=answered_by, ticket=ticket, body="Here is the fix."
+        ).message
         first_response = opened + answered_after
         Message.objects.filter(pk=reply.pk).update(created_at=first_response)
     Ticket.objects.filter(pk=ticket.pk).update(
@@ -82,7 +84,9 @@ def test_opened_and_answered_per_local_day_over_the_last_30_days(
     ticket_at(owner, support, local(day3, 8), answered_by=agent, answered_after=timedelta(days=2))
     ticket_at(owner, support, local(day1, 12))
     # An internal note is no answer to the client.
-    note = ticket_reply_by_agent(actor=agent, ticket=first, body="Checked logs.", is_internal=True)
+    note = ticket_reply_by_agent(
+        actor=agent, ticket=first, body="Checked logs.", is_internal=True
+    ).message
     Message.objects.filter(pk=note.pk).update(created_at=local(day3, 15))
     # The first day shown is 29 days ago from its local midnight; the day before is out.
     ticket_at(owner, support, local(today() - timedelta(days=29), 0, 30))

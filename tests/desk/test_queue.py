@@ -89,7 +89,9 @@ def test_answered_ticket_leaves_the_queue_and_returns_at_the_time_of_the_clients
     ticket_reply_by_agent(actor=agent, ticket=first, body="Please clear the cache and retry.")
     assert shown(agent_client.get(QUEUE)) == ["second", "third"]
 
-    reply = ticket_reply_by_client(actor=owner, ticket=first, body="Cleared it, still broken.")
+    reply = ticket_reply_by_client(
+        actor=owner, ticket=first, body="Cleared it, still broken."
+    ).message
     waiting(owner, "opened after the reply", Medium, 0)
 
     first.refresh_from_db()

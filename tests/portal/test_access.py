@@ -163,7 +163,7 @@ def test_attachment_of_an_internal_note_is_404_even_for_the_owner(
         body="Internal: the client's server log, for the team only.",
         is_internal=True,
         files=[factories.upload("server-log.pdf", factories.PDF_BYTES, "application/pdf")],
-    )
+    ).message
     hidden = note.attachments.get()
     client.force_login(owner)
     assert client.get(attachment_url(hidden)).status_code == 404

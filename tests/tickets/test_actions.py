@@ -105,7 +105,7 @@ def test_two_clients_opening_at_the_same_instant_get_distinct_numbers() -> None:
                 priority=Ticket.Priority.MEDIUM,
                 body=BODY,
                 rng=random.Random(99),
-            )
+            ).ticket
             numbers.append(ticket.number)
         except BaseException as error:
             errors.append(error)

@@ -121,7 +121,7 @@ def test_merge_keeps_the_longest_wait_and_the_earliest_first_response(
     source = hours_ago(factories.open_ticket(owner, service=service, subject="Older"), 5)
     answered_at = fresh(ticket).first_response_at
 
-    target = ticket_merge(actor=agent, source=source, target=ticket)
+    target = ticket_merge(actor=agent, source=source, target=ticket).ticket
 
     assert target.status == Status.CUSTOMER_REPLY
     assert target.waiting_since == source.waiting_since

@@ -1,4 +1,4 @@
-"""The three departments every installation starts with (SPEC §2 step 3)."""
+"""The three departments every installation starts with (Support, Sales, Billing)."""
 
 from django.db import migrations
 

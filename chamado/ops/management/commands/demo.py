@@ -1,4 +1,4 @@
-"""`chamado demo`: the demo data of SPEC §7. Never for production."""
+"""`chamado demo`: the demo logins, accounts, services and tickets. Never for production."""
 
 from typing import Any
 

@@ -1,0 +1,19 @@
+"""Form pieces the client area and the desk share."""
+
+import uuid
+
+from django import forms
+
+
+def _new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class SentOnceMixin(forms.Form):
+    """A hidden one-time key: the action that stores the form keeps it with the message, and
+    a second post of the same form (a double click, a resent request) leads to the first
+    result instead of a copy. A refused form keeps its key, since nothing was stored."""
+
+    submission_key = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=64, initial=_new_key
+    )
