@@ -34,6 +34,7 @@ from chamado.tickets.access import (
     access_ticket_for_agent,
     access_tickets_for_agent,
     departments_for_agent,
+    is_active_agent,
     tickets_visible_to_agent,
 )
 from chamado.tickets.actions import (
@@ -67,8 +68,7 @@ def agent_required(view: View) -> View:
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user: Any = request.user
-        if not (user.is_active and user.is_agent):
+        if not is_active_agent(request.user):
             raise NotFound
         return view(request, *args, **kwargs)
 

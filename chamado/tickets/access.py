@@ -67,7 +67,8 @@ def _reach(tickets: QuerySet[Ticket], number: int | str) -> Ticket:
     return _resolved(tickets, _first_or_not_found(tickets, number=_as_number(number)))
 
 
-def _is_active_agent(actor: Any) -> bool:
+def is_active_agent(actor: Any) -> bool:
+    """Company staff who may work the desk (on the web, the API and in the actions alike)."""
     return bool(getattr(actor, "is_authenticated", False) and actor.is_agent and actor.is_active)
 
 
@@ -102,7 +103,7 @@ def access_attachment(actor: Any, attachment_id: uuid.UUID | str) -> Attachment:
 
 
 def departments_for_agent(actor: Any) -> QuerySet[Department]:
-    if not _is_active_agent(actor):
+    if not is_active_agent(actor):
         return Department.objects.none()
     if actor.is_superuser:
         return Department.objects.all()
@@ -110,7 +111,7 @@ def departments_for_agent(actor: Any) -> QuerySet[Department]:
 
 
 def tickets_visible_to_agent(actor: Any) -> QuerySet[Ticket]:
-    if not _is_active_agent(actor):
+    if not is_active_agent(actor):
         return Ticket.objects.none()
     if actor.is_superuser:
         return Ticket.objects.all()

@@ -22,6 +22,7 @@ from chamado.core.errors import ApplicationError
 from chamado.core.text import body_clean, single_line
 from chamado.services.models import Service
 from chamado.tickets import signals, sla, workflow
+from chamado.tickets.access import is_active_agent
 from chamado.tickets.models import Attachment, Department, Message, Policy, Ticket
 from chamado.tickets.selectors import sla_targets
 from chamado.tickets.uploads import UploadRefused, upload_check
@@ -497,7 +498,7 @@ class CrossedReply(ApplicationError):
 
 
 def _agent_check(actor: Any) -> None:
-    if not (getattr(actor, "is_active", False) and getattr(actor, "is_agent", False)):
+    if not is_active_agent(actor):
         raise ApplicationError(_("Only agents may do this."))
 
 
@@ -642,8 +643,7 @@ def ticket_update(
             fields.append("priority")
         if assignee is not _UNCHANGED and (assignee.pk if assignee else None) != locked.assignee_id:
             if assignee is not None and not (
-                assignee.is_agent
-                and assignee.is_active
+                is_active_agent(assignee)
                 and assignee.departments.filter(pk=locked.department_id).exists()
             ):
                 raise ApplicationError(
