@@ -5,7 +5,6 @@ later): `event_snapshot` is taken when the delivery is queued and stored on it, 
 is what the templates read. Header values are made one line here, whatever the rows hold.
 """
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,18 +15,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from chamado.core.text import single_line
 from chamado.mail.models import Delivery
 from chamado.tickets.models import Department, Ticket
 
-# What splits a header value into lines for Python's email package (str.splitlines), and the
-# other control characters: each becomes a space.
-_NOT_IN_HEADERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_SPACES = re.compile(r"\s+")
-
-
-def header_line(value: str) -> str:
-    """One line of text: control characters and line breaks become spaces, runs of spaces one."""
-    return _SPACES.sub(" ", _NOT_IN_HEADERS.sub(" ", value)).strip()
+# Header values are one line whatever a stored row holds (rows written before the actions
+# made subjects single-line, names edited outside the admin): core.text's rule, applied again.
+header_line = single_line
 
 
 def thread_id(number: int) -> str:
