@@ -1,4 +1,4 @@
-"""Logging in by email, logging out, and resetting a password by email (SPEC §2 step 1)."""
+"""Logging in by email, logging out, and resetting a password by email."""
 
 import re
 from typing import Any

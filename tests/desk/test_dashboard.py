@@ -1,4 +1,4 @@
-"""The desk dashboard (SPEC §5): opened and answered per day, first response per department,
+"""The desk dashboard: opened and answered per day, first response per department,
 share within target, awaiting tickets per queue, for the agent's departments only.
 
 People come from tests/conftest.py and tests/desk/conftest.py."""

@@ -1,4 +1,4 @@
-"""Internal notes never reach the client (SPEC §5): not on their pages, not as a file, not by
+"""Internal notes never reach the client: not on their pages, not as a file, not by
 email, not even as a change of the ticket's "last update". (There is no REST API yet.)"""
 
 import pytest

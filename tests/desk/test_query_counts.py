@@ -1,4 +1,4 @@
-"""Pinned query counts: a desk page runs the same queries for N items as for 3N (SPEC §8).
+"""Pinned query counts: a desk page runs the same queries for N items as for 3N.
 
 A changed number here is a decision, not noise: update it only when a page truly needs one
 more query, and never let it grow with the data.

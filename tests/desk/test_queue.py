@@ -1,4 +1,4 @@
-"""The desk queue (SPEC §3, §5): priority first, then the moment the client started waiting;
+"""The desk queue: priority first, then the moment the client started waiting;
 filters; the menu's awaiting count per department."""
 
 import re

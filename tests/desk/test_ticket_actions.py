@@ -1,4 +1,4 @@
-"""What an agent does from the desk (SPEC §5): reply, change, transfer, merge, bulk actions,
+"""What an agent does from the desk: reply, change, transfer, merge, bulk actions,
 each through the desk's forms and checked from the client's side too."""
 
 import html

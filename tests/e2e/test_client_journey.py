@@ -1,4 +1,4 @@
-"""The client's journey of SPEC §2 in a real browser, in English and in Brazilian Portuguese."""
+"""The client's journey (log in, open a ticket, follow it) in a real browser, in English and in Brazilian Portuguese."""
 
 import re
 from collections.abc import Iterator

@@ -1,4 +1,4 @@
-"""The agent's journey of SPEC §5 in a real browser: queue, reply, note, transfer, presence."""
+"""The agent's journey in a real browser: queue, reply, note, transfer, presence."""
 
 import re
 from collections.abc import Iterator

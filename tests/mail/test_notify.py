@@ -1,4 +1,4 @@
-"""Which ticket events become which emails, to whom, in which language (SPEC §6)."""
+"""Which ticket events become which emails, to whom, in which language."""
 
 import pytest
 

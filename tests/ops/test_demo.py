@@ -1,4 +1,4 @@
-"""`chamado demo`: the demo data of SPEC §7, loaded once, never over real data."""
+"""`chamado demo`: the demo data, loaded once, never over real data."""
 
 import io
 

@@ -1,4 +1,4 @@
-"""The client journey of SPEC §2 through the HTTP client."""
+"""The client journey (log in, open, follow, reply, close) through the HTTP client."""
 
 import pytest
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""Pinned query counts: a client page runs the same queries for 3 items as for 9 (SPEC §8).
+"""Pinned query counts: a client page runs the same queries for 3 items as for 9.
 
 A changed number here is a decision, not noise: update it only when a page truly needs one
 more query, and never let it grow with the data.

@@ -1,4 +1,4 @@
-"""The ticket form of SPEC §2 step 4, rule by rule, through the HTTP client."""
+"""The ticket form, rule by rule, through the HTTP client."""
 
 import html
 import io

@@ -1,4 +1,4 @@
-"""The ticket list and ticket page of SPEC §2 steps 6-7: statuses, replies, closing."""
+"""The ticket list and ticket page: statuses, replies, closing."""
 
 import html
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""The actions behind the desk (SPEC §4, §5): update, transfer, merge, auto-close, and the
+"""The actions behind the desk: update, transfer, merge, auto-close, and the
 flood guard that keeps a waiting client's extra messages in check."""
 
 import html

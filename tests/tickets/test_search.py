@@ -1,4 +1,4 @@
-"""The desk's ticket search (SPEC §5): number, subject, every message, the client's email and
+"""The desk's ticket search: number, subject, every message, the client's email and
 name; only the agent's departments; newest activity first; matches marked, client HTML inert.
 Runs on SQLite (plain matching) and PostgreSQL (full text on a GIN index)."""
 

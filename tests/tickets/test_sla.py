@@ -1,4 +1,4 @@
-"""Response targets (SPEC §3): deadlines and near-breach as pure rules, the SLA clock the actions
+"""Response targets: deadlines and near-breach as pure rules, the SLA clock the actions
 keep on each ticket, and the expected wait shown to clients. The clock is controlled by passing
 instants (``now=``) and by moving stored timestamps, never by patching time."""
 

@@ -1,4 +1,4 @@
-"""The attachment check of SPEC §2 step 4: extension and content must agree."""
+"""The attachment check: extension and content must agree."""
 
 import pytest
 
