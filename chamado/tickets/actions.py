@@ -206,21 +206,32 @@ def _client_content_check(*, subject: str | None, body: str) -> None:
 
 
 def _once(
-    actor: Any,
-    submission_key: str,
-    write: Callable[[], Outcome],
-    repeat: Callable[[Message], Outcome],
+    actor: Any, submission_key: str, write: Callable[[], Outcome], *, repeated_notice: str
 ) -> Outcome:
     """Run ``write`` once per (person, form): a second post of the same form, even one racing
-    the first (the unique (author, submission_key) lets one in), answers ``repeat(first)``."""
-    if (first := _repeat_of(actor, submission_key)) is not None:
-        return repeat(first)
+    the first (the unique (author, submission_key) lets one in), answers with the first
+    message and the ticket it lives on in now, writing nothing."""
+
+    def first_result() -> Outcome | None:
+        first = _repeat_of(actor, submission_key)
+        if first is None:
+            return None
+        return Outcome(
+            ticket=_survivor(first.ticket),
+            message=first,
+            notice=repeated_notice,
+            changed=False,
+            repeated=True,
+        )
+
+    if (repeated := first_result()) is not None:
+        return repeated
     try:
         return write()
     except IntegrityError:
-        if (first := _repeat_of(actor, submission_key)) is None:
+        if (repeated := first_result()) is None:
             raise
-        return repeat(first)
+        return repeated
 
 
 def _department_of(key: Department | str | None) -> Department | None:
@@ -316,16 +327,7 @@ def ticket_open(
             )
         return Outcome(ticket=ticket, message=message, notice=_("Your ticket was opened."))
 
-    def repeat(first: Message) -> Outcome:
-        return Outcome(
-            ticket=_survivor(first.ticket),
-            message=first,
-            notice=_("Your ticket was opened."),
-            changed=False,
-            repeated=True,
-        )
-
-    return _once(actor, submission_key, write, repeat)
+    return _once(actor, submission_key, write, repeated_notice=_("Your ticket was opened."))
 
 
 def _ticket_insert_with_unique_number(*, rng: random.Random | None, **fields: Any) -> Ticket:
@@ -439,16 +441,7 @@ def ticket_reply_by_client(
             kept_place=kept_place,
         )
 
-    def repeat(first: Message) -> Outcome:
-        return Outcome(
-            ticket=_survivor(first.ticket),
-            message=first,
-            notice=_("Your reply was sent."),
-            changed=False,
-            repeated=True,
-        )
-
-    return _once(actor, submission_key, write, repeat)
+    return _once(actor, submission_key, write, repeated_notice=_("Your reply was sent."))
 
 
 def ticket_close(*, actor: Any, ticket: Ticket) -> Outcome:
@@ -592,16 +585,7 @@ def ticket_reply_by_agent(
             ticket=locked, message=message, notice=notice, reopened=before == workflow.CLOSED
         )
 
-    def repeat(first: Message) -> Outcome:
-        return Outcome(
-            ticket=_survivor(first.ticket),
-            message=first,
-            notice=notice,
-            changed=False,
-            repeated=True,
-        )
-
-    return _once(actor, submission_key, write, repeat)
+    return _once(actor, submission_key, write, repeated_notice=notice)
 
 
 _UNCHANGED: Any = object()
