@@ -18,7 +18,8 @@ from tests.worker import worker_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DIRTY_SUBJECT = "Site\r\ndown\x00 since\tthe\x1b update\u2028again\x85 "
+# No NUL: PostgreSQL cannot store one, so no row holds it (the actions drop it in bodies).
+DIRTY_SUBJECT = "Site\r\ndown since\tthe\x1b update\u2028again\x85 "
 
 
 def ticket_written_by_the_orm(owner: Any, service: Any, subject: str) -> Ticket:
