@@ -162,7 +162,7 @@ def test_agents_download_a_notes_attachment(agent_api, agent, ticket) -> None:
         files=[factories.upload("proof.pdf", factories.PDF_BYTES)],
     )
     listed = agent_api.get(f"/desk/tickets/{ticket.number}").json()["messages"][-1]
-    assert listed["id"] == note.pk
+    assert listed["id"] == note.message.pk
     attachment = listed["attachments"][0]
     assert "/desk/attachments/" in attachment["url"]
     download = agent_api.client.get(attachment["api_url"], headers=agent_api.headers)

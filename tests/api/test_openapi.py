@@ -41,6 +41,23 @@ def test_openapi_document_lists_every_path_with_bearer_auth(client) -> None:
             assert "404" in operation["responses"]
 
 
+def test_document_names_the_idempotency_key_and_merged_from(client) -> None:
+    document = client.get(f"{API}/openapi.json").json()
+    with_key = {
+        (path, method)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", []))
+    }
+    assert with_key == {
+        ("/api/v1/tickets", "post"),
+        ("/api/v1/tickets/{number}/replies", "post"),
+        ("/api/v1/desk/tickets/{number}/replies", "post"),
+    }
+    for name in ["TicketSummaryOut", "TicketOut", "QueueItemOut", "DeskTicketOut"]:
+        assert "merged_from" in document["components"]["schemas"][name]["properties"], name
+
+
 def test_there_is_no_docs_page(client) -> None:
     assert client.get(f"{API}/docs").status_code == 404
 
