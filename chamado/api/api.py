@@ -2,8 +2,14 @@
 
 No documentation page: ninja's Swagger page loads scripts from a CDN and runs inline ones,
 which the site's Content-Security-Policy forbids. `/api/v1/openapi.json` is the reference;
-any OpenAPI viewer opens it."""
+any OpenAPI viewer opens it.
 
+Errors answer JSON: the handlers below for what the endpoints raise, api.middleware for what
+happens outside them (unknown paths, wrong methods, crashes)."""
+
+from http import HTTPStatus
+
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -84,3 +90,10 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(
         request, {"detail": _("The request is not valid."), "errors": exc.errors}, status=422
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE (Django alone would answer a bare 400).
+    detail = HTTPStatus.REQUEST_ENTITY_TOO_LARGE.phrase
+    return api.create_response(request, {"detail": detail}, status=413)
