@@ -40,6 +40,7 @@ from chamado.tickets.access import (
     access_ticket_by_number,
     access_ticket_for_agent,
     departments_for_agent,
+    is_active_agent,
 )
 from chamado.tickets.actions import (
     Outcome,
@@ -93,7 +94,7 @@ def _client(request: HttpRequest) -> User:
 def _agent(request: HttpRequest) -> User:
     """Agents only; anyone else gets 404, as if the desk did not exist (desk.agent_required)."""
     user = _user(request)
-    if not (user.is_active and user.is_agent):
+    if not is_active_agent(user):
         raise NotFound
     return user
 
