@@ -7,8 +7,6 @@ any OpenAPI viewer opens it.
 Errors answer JSON: the handlers below for what the endpoints raise, api.middleware for what
 happens outside them (unknown paths, wrong methods, crashes)."""
 
-from http import HTTPStatus
-
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -95,5 +93,4 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     # A body over DATA_UPLOAD_MAX_MEMORY_SIZE (Django alone would answer a bare 400).
-    detail = HTTPStatus.REQUEST_ENTITY_TOO_LARGE.phrase
-    return api.create_response(request, {"detail": detail}, status=413)
+    return api.create_response(request, {"detail": _("The request body is too large.")}, status=413)

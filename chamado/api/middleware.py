@@ -21,6 +21,12 @@ def _detail(status: int) -> str:
         return _("Not found.")  # as for a ticket that does not exist
     if status == 400:
         return _("The request is not valid.")
+    if status == 405:
+        return _("This method is not allowed here.")
+    if status == 413:
+        return _("The request body is too large.")
+    if status >= 500:
+        return _("Something went wrong on our side. It was logged; please try again later.")
     try:
         return HTTPStatus(status).phrase
     except ValueError:

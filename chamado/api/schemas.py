@@ -18,13 +18,12 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, StrictBool, StrictInt
 
 from chamado.accounts.models import User
-from chamado.tickets import workflow
 from chamado.tickets.models import Attachment, Department, Message, Ticket
 from chamado.tickets.selectors import (
     WaitEstimate,
-    department_wait_estimate,
     message_list_for_agent,
     message_list_for_client,
+    ticket_wait_estimate,
 )
 
 # Ticket.Status.values and Ticket.Priority.values, spelled out so the OpenAPI document lists
@@ -291,10 +290,7 @@ class TicketOut(TicketSummaryOut):
 
     @staticmethod
     def resolve_expected_wait(obj: Ticket) -> WaitEstimate | None:
-        # The honest wait of SPEC §3, while the client waits (as the client area's ticket page).
-        if not workflow.client_waits(obj.status):
-            return None
-        return department_wait_estimate(obj.department_id, obj.priority, now=timezone.now())
+        return ticket_wait_estimate(obj, now=timezone.now())
 
     @staticmethod
     def resolve_url(obj: Ticket, context: dict[str, Any]) -> str:

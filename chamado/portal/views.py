@@ -18,11 +18,10 @@ from chamado.tickets.access import access_attachment, access_ticket_by_number
 from chamado.tickets.actions import ticket_close, ticket_open, ticket_reply_by_client
 from chamado.tickets.models import Ticket
 from chamado.tickets.selectors import (
-    WaitEstimate,
     department_list_open_to_clients,
-    department_wait_estimate,
     message_list_for_client,
     ticket_list_for_contact,
+    ticket_wait_estimate,
 )
 from chamado.web.files import attachment_response
 
@@ -113,20 +112,13 @@ def _files_again(form: Any) -> list[str]:
     return form.files_to_choose_again() if form.is_bound and form.errors else []
 
 
-def _expected_wait(ticket: Ticket) -> WaitEstimate | None:
-    """An honest wait for a client who waits: the department's recent median first answer."""
-    if not workflow.client_waits(ticket.status):
-        return None
-    return department_wait_estimate(ticket.department_id, ticket.priority, now=timezone.now())
-
-
 @login_required
 def ticket_created(request: HttpRequest, number: int) -> HttpResponse:
     ticket = access_ticket_by_number(request.user, number)
     return render(
         request,
         "portal/ticket_created.html",
-        {"ticket": ticket, "expected_wait": _expected_wait(ticket)},
+        {"ticket": ticket, "expected_wait": ticket_wait_estimate(ticket, now=timezone.now())},
     )
 
 
@@ -179,7 +171,7 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
             "conversation": message_list_for_client(ticket),
             "form": form,
             "files_again": _files_again(form),
-            "expected_wait": _expected_wait(ticket),
+            "expected_wait": ticket_wait_estimate(ticket, now=timezone.now()),
         },
         status=status,
     )

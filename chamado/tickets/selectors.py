@@ -158,6 +158,14 @@ def department_wait_estimate(department_id: int, priority: int, *, now: datetime
     )
 
 
+def ticket_wait_estimate(ticket: Ticket, *, now: datetime) -> WaitEstimate | None:
+    """The honest wait shown to a client while they wait for us (None otherwise): the
+    department's recent median first answer, or its target when too few were measured."""
+    if not workflow.client_waits(ticket.status):
+        return None
+    return department_wait_estimate(ticket.department_id, ticket.priority, now=now)
+
+
 def department_expected_wait(department_id: int, priority: int, *, now: datetime) -> timedelta:
     return department_wait_estimate(department_id, priority, now=now).wait
 

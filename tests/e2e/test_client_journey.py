@@ -1,4 +1,5 @@
-"""The client's journey (log in, open a ticket, follow it) in a real browser, in English and in Brazilian Portuguese."""
+"""The client's journey (log in, open a ticket, follow it) in a real browser, in English and in
+Brazilian Portuguese."""
 
 import re
 from collections.abc import Iterator
