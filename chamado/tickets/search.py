@@ -1,19 +1,18 @@
-"""Ticket search: PostgreSQL full text (GIN-indexed), or plain matching on SQLite."""
-
-import re
+"""Ticket search, accents and case ignored: PostgreSQL full text (GIN-indexed), or folded
+matching on SQLite (core.search)."""
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import F, QuerySet
 
+from chamado.core.search import MARK_END, MARK_START, SIMPLE_CONFIG, Folded, fold, snippet
 from chamado.tickets.models import Ticket
 
-CONFIG = "simple"  # language-neutral: tickets arrive in English and Portuguese alike
-SNIPPET_CHARS = 80
-# Plain-text markers around matches; the template escapes the text, then turns them into
-# <mark>, so nothing a client wrote is ever rendered as HTML.
-MARK_START, MARK_END = "\x02", "\x03"
+__all__ = ["MARK_END", "MARK_START", "search_index", "snippet_for", "ticket_search"]
+
+CONFIG = SIMPLE_CONFIG  # language-neutral (tickets arrive in English and Portuguese alike)
+INDEX_NAME = "ticket_search_unaccent_gin"
 
 
 def _vector() -> SearchVector:
@@ -21,8 +20,8 @@ def _vector() -> SearchVector:
 
 
 def search_index() -> GinIndex:
-    """The index the query below uses; created by migration 0004 on PostgreSQL only."""
-    return GinIndex(_vector(), name="ticket_search_gin")
+    """The index the query below uses; created by migration 0010 on PostgreSQL only."""
+    return GinIndex(_vector(), name=INDEX_NAME)
 
 
 def ticket_search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
@@ -49,26 +48,12 @@ def ticket_search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
                 )
             )
         )
+    folded = tickets.alias(folded_document=Folded("search_document"))
     for word in text.split():
-        tickets = tickets.filter(search_document__icontains=word)
-    return tickets.annotate(snippet=F("search_document"))
+        folded = folded.filter(folded_document__contains=fold(word))
+    return folded.annotate(snippet=F("search_document"))
 
 
 def snippet_for(document: str, text: str) -> str:
     """On SQLite: the text around the first match, for showing why a ticket matched."""
-    words = [w for w in text.split() if w]
-    if not words:
-        return document[: SNIPPET_CHARS * 2]
-    match = re.search("|".join(re.escape(w) for w in words), document, flags=re.IGNORECASE)
-    if match is None:
-        return document[: SNIPPET_CHARS * 2]
-    start = max(match.start() - SNIPPET_CHARS, 0)
-    end = match.end() + SNIPPET_CHARS
-    marked = (
-        document[start : match.start()]
-        + MARK_START
-        + match.group(0)
-        + MARK_END
-        + document[match.end() : end]
-    )
-    return ("…" if start else "") + marked + ("…" if end < len(document) else "")
+    return snippet(document, text)

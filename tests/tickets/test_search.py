@@ -1,6 +1,7 @@
 """The desk's ticket search: number, subject, every message, the client's email and
 name; only the agent's departments; newest activity first; matches marked, client HTML inert.
-Runs on SQLite (plain matching) and PostgreSQL (full text on a GIN index)."""
+Accents and case are ignored ("paginas" finds "páginas"). Runs on SQLite (folded matching)
+and PostgreSQL (full text with unaccent on a GIN index)."""
 
 import re
 from datetime import timedelta
@@ -72,6 +73,29 @@ def test_search_finds_the_ticket_by_messages_subject_and_client(
 @pytest.mark.parametrize("form", ["#{}", "{}", " #{} "])
 def test_search_finds_the_ticket_by_number(agent, conversation, bystander, form) -> None:
     assert found(agent, form.format(conversation.number)) == [conversation]
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("As páginas do site demoram", "paginas"),
+        ("As paginas do site demoram", "páginas"),
+        ("Configuração do domínio", "CONFIGURACAO dominio"),
+        ("Erro na emissão da nota fiscal", "emissao"),
+        ("Straße und Café", "cafe"),
+    ],
+)
+def test_search_ignores_accents_and_case(agent, owner, service, bystander, stored, typed) -> None:
+    ticket = factories.open_ticket(owner, service=service, subject=stored)
+    assert found(agent, typed) == [ticket]
+
+
+def test_accent_insensitive_match_is_marked_on_the_page(searching, owner, service) -> None:
+    factories.open_ticket(
+        owner, service=service, subject="Site lento", body="As páginas demoram a abrir hoje."
+    )
+    page = searching.get(SEARCH, {"q": "paginas"}).content.decode()
+    assert "<mark>páginas</mark>" in page
 
 
 def test_every_word_must_match(agent, conversation, bystander) -> None:
@@ -180,15 +204,21 @@ def test_search_has_a_gin_index_the_query_can_use(agent, conversation, bystander
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexdef FROM pg_indexes WHERE tablename = %s AND indexname = %s",
-            [Ticket._meta.db_table, "ticket_search_gin"],
+            [Ticket._meta.db_table, "ticket_search_unaccent_gin"],
         )
         rows = cursor.fetchall()
+        cursor.execute(
+            "SELECT 1 FROM pg_indexes WHERE tablename = %s AND indexname = 'ticket_search_gin'",
+            [Ticket._meta.db_table],
+        )
+        assert cursor.fetchall() == [], "the accent-sensitive index is left behind"
     assert len(rows) == 1
-    assert "USING gin" in rows[0][0] and "to_tsvector('simple'" in rows[0][0]
+    assert "USING gin" in rows[0][0] and "to_tsvector('chamado_simple'" in rows[0][0]
 
-    results = ticket_search(Ticket.objects.all(), "kerberos")
-    with connection.cursor() as cursor:
-        # A handful of rows are read faster without an index; forbid that to see if it can.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-    assert "ticket_search_gin" in results.explain()
-    assert list(results) == [conversation]
+    for text in ("kerberos", "kérberos"):
+        results = ticket_search(Ticket.objects.all(), text)
+        with connection.cursor() as cursor:
+            # A handful of rows are read faster without an index; forbid that to see if it can.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        assert "ticket_search_unaccent_gin" in results.explain()
+        assert list(results) == [conversation]

@@ -1,8 +1,15 @@
-"""Full-text index for the desk's search: a GIN index on PostgreSQL, nothing on SQLite."""
+"""Full-text index for the desk's search: a GIN index on PostgreSQL, nothing on SQLite.
 
+Migration 0010 replaces it by an accent-insensitive one; the definition is written out here
+so this migration keeps doing what it did."""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
-from chamado.tickets.search import search_index
+
+def search_index():
+    return GinIndex(SearchVector("search_document", config="simple"), name="ticket_search_gin")
 
 
 def create(apps, schema_editor):
