@@ -126,7 +126,13 @@ def _announce(
     """Write the audit event and send the ticket event (inside the action's transaction)."""
     audit_record(actor=actor, verb=verb, target=ticket, before=before, after=after)
     signals.ticket_event.send(
-        sender=Ticket, event=event, ticket=ticket, message=message, actor=actor
+        sender=Ticket,
+        event=event,
+        ticket=ticket,
+        message=message,
+        actor=actor,
+        before=before or {},
+        after=after or {},
     )
 
 
@@ -770,12 +776,13 @@ def ticket_merge(*, actor: Any, source: Ticket, target: Ticket) -> Outcome:
                 *_sla_refresh(source),
             ]
         )
-        audit_record(
+        _announce(
             actor=actor,
             verb="ticket.merge",
-            target=target,
+            ticket=target,
             before={"source": source.number},
             after={"into": target.number},
+            event=signals.MERGED,
         )
     return Outcome(
         ticket=target,

@@ -7,7 +7,9 @@ dependency one-way: tickets never imports mail.
 
 from django.dispatch import Signal
 
-# kwargs: event (str), ticket, message (or None), actor
+# kwargs: event (str), ticket, message (or None), actor, and before / after: the audit
+# event's dicts of what changed (empty when the action records none). MERGED is sent with
+# the surviving ticket; before["source"] is the number of the ticket folded into it.
 ticket_event = Signal()
 
 OPENED = "opened"
@@ -17,3 +19,4 @@ CLOSED = "closed"
 UPDATED = "updated"
 TRANSFERRED = "transferred"
 AUTO_CLOSED = "auto_closed"
+MERGED = "merged"
