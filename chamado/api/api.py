@@ -15,7 +15,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from chamado.api.auth import ApiTokenAuth
 from chamado.api.views import NoTicketPermission, client, desk
-from chamado.core.errors import ApplicationError
+from chamado.core.errors import ApplicationError, RateLimited
 from chamado.tickets.actions import CrossedReply
 
 api = NinjaAPI(
@@ -74,6 +74,15 @@ def _crossed_reply(request: HttpRequest, exc: CrossedReply) -> HttpResponse:
         },
         status=409,
     )
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = api.create_response(
+        request, {"detail": exc.message, "field": exc.field, "messages": exc.messages}, status=429
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ApplicationError)

@@ -3,9 +3,14 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from chamado.accounts.actions import api_token_user
+from chamado.accounts.tokens import token_key_hash
+from chamado.core.errors import RateLimited
+from chamado.core.ratelimit import rate_hit
+from chamado.tickets.models import Policy
 
 
 class ApiTokenAuth(HttpBearer):
@@ -15,4 +20,15 @@ class ApiTokenAuth(HttpBearer):
     forged across sites and none needs a CSRF token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return api_token_user(token.strip())
+        key = token.strip()
+        user = api_token_user(key)
+        if user is not None:
+            limit = Policy.current().api_requests_per_minute
+            result = rate_hit("api", token_key_hash(key)[:32], limit=limit, window=60)
+            if not result.allowed:
+                raise RateLimited(
+                    _("Too many requests with this token. Wait %(seconds)d seconds.")
+                    % {"seconds": result.retry_after},
+                    retry_after=result.retry_after,
+                )
+        return user

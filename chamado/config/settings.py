@@ -1,6 +1,7 @@
 """Chamado's settings: the only module that reads the environment."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.csp import CSP
@@ -29,12 +30,21 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env.bool("DEBUG", default=False)
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 HOST = env.str("HOST", default="127.0.0.1")
 PORT = env.int("PORT", default=8000)
 WEB_WORKERS = env.int("WEB_WORKERS", default=2)
 SITE_URL = env.str("SITE_URL", default=f"http://{HOST}:{PORT}")
+_SITE = urlsplit(SITE_URL)
+LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+# Production: DEBUG off and a site that is not this machine. Then cookies are HTTPS-only, HSTS
+# is sent and the only host answered is the site's (the test client's host is never a default).
+PRODUCTION = not DEBUG and (_SITE.hostname or "localhost") not in {"127.0.0.1", "localhost", "::1"}
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=[_SITE.hostname or "localhost"] if PRODUCTION else LOCAL_HOSTS
+)
+CSRF_TRUSTED_ORIGINS = env.list(
+    "CSRF_TRUSTED_ORIGINS", default=[f"{_SITE.scheme}://{_SITE.netloc}"] if PRODUCTION else []
+)
 
 INSTALLED_APPS = [
     # Chamado's apps first, so their templates (registration/...) win over the admin's.
@@ -68,6 +78,8 @@ MIDDLEWARE = [
     # Under /api/, errors made outside the endpoints (unknown path, wrong method, a body too
     # large, a crash) answer JSON too; inside LocaleMiddleware, so they speak the language.
     "chamado.api.middleware.ApiJsonErrorsMiddleware",
+    # Before anything reads the body (CSRF reads the form): too large is refused unread.
+    "chamado.web.middleware.RequestBodyCapMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -207,9 +219,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+# Behind a proxy that ends TLS (the usual production shape): trust its X-Forwarded-Proto.
+if env.bool("BEHIND_TLS_PROXY", default=PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=PRODUCTION)
 
 LOGGING = {
     "version": 1,

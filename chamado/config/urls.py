@@ -40,3 +40,5 @@ urlpatterns = [
     path("api/", include("chamado.api.urls")),
     path("", include("chamado.portal.urls")),
 ]
+
+handler500 = "chamado.web.errors.server_error"

@@ -33,3 +33,10 @@ def cache_increment(key: str, timeout: int) -> None:
         cache_set(key, 1, timeout)
     except Exception as error:
         logger.warning("cache unavailable, counting %s: %s", key, error)
+
+
+def cache_delete(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception as error:
+        logger.warning("cache unavailable, deleting %s: %s", key, error)

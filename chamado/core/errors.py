@@ -17,3 +17,12 @@ class ApplicationError(Exception):
 
 class NotFound(Http404):
     """Missing or forbidden: the same answer for both, so nothing leaks."""
+
+
+class RateLimited(ApplicationError):
+    """Too many requests of one kind in a short time; ``retry_after`` says when to try again
+    (the API answers 429 with Retry-After, the web keeps the form and shows the message)."""
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after

@@ -56,6 +56,7 @@ from chamado.tickets.selectors import (
     ticket_list_for_account_sidebar,
 )
 from chamado.web.files import attachment_response
+from chamado.web.forms import refusal_show
 
 QUEUE_PAGE_SIZE = 50
 SEARCH_MAX_RESULTS = 1000
@@ -224,7 +225,7 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
             form.add_error("message", crossed.message)
             return _ticket_page(request, ticket, status=409, reply_form=form, crossed=crossed.newer)
         except ApplicationError as error:
-            form.add_error("message", error.message)
+            return _ticket_page(request, ticket, status=refusal_show(form, error), reply_form=form)
         else:
             messages.success(request, outcome.notice)
             return redirect("desk:ticket", number=outcome.ticket.number)
@@ -247,7 +248,7 @@ def ticket_note(request: HttpRequest, number: int) -> HttpResponse:
                 submission_key=form.cleaned_data["submission_key"],
             )
         except ApplicationError as error:
-            form.add_error("message", error.message)
+            return _ticket_page(request, ticket, status=refusal_show(form, error), note_form=form)
         else:
             messages.success(request, outcome.notice)
             return redirect("desk:ticket", number=outcome.ticket.number)

@@ -24,6 +24,7 @@ from chamado.tickets.selectors import (
     ticket_wait_estimate,
 )
 from chamado.web.files import attachment_response
+from chamado.web.forms import refusal_show
 
 TICKETS_PER_PAGE = 25
 
@@ -74,7 +75,9 @@ def ticket_new(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         "departments": departments,
         "preselected": department,
     }
+    status = 200
     if request.method == "POST":
+        status = 400
         form = TicketOpenForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
             try:
@@ -89,7 +92,7 @@ def ticket_new(request: HttpRequest, slug: str | None = None) -> HttpResponse:
                     submission_key=form.cleaned_data["submission_key"],
                 )
             except ApplicationError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                status = refusal_show(form, error)
             else:
                 return redirect("portal:ticket_created", number=outcome.ticket.number)
     else:
@@ -103,8 +106,12 @@ def ticket_new(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     return render(
         request,
         "portal/ticket_new.html",
-        {"form": form, "department": department, "files_again": _files_again(form)},
-        status=400 if form.is_bound else 200,
+        {
+            "form": form,
+            "department": department,
+            "files_again": _files_again(form),
+        },
+        status=status,
     )
 
 
@@ -157,12 +164,13 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
                     submission_key=form.cleaned_data["submission_key"],
                 )
             except ApplicationError as error:
-                form.add_error("message", error.message)
+                status = refusal_show(form, error)
             else:
                 level = messages.INFO if outcome.kept_place else messages.SUCCESS
                 messages.add_message(request, level, outcome.notice)
                 return redirect("portal:ticket", number=outcome.ticket.number)
-        status = 400
+        else:
+            status = 400
     return render(
         request,
         "portal/ticket_detail.html",

@@ -18,14 +18,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from chamado.core.audit import audit_record
-from chamado.core.errors import ApplicationError
+from chamado.core.errors import ApplicationError, RateLimited
+from chamado.core.ratelimit import rate_hit, rate_reset
 from chamado.core.text import body_clean, single_line
 from chamado.services.models import Service
 from chamado.tickets import signals, sla, workflow
 from chamado.tickets.access import is_active_agent
 from chamado.tickets.models import Attachment, Department, Message, Policy, Ticket
 from chamado.tickets.selectors import sla_targets
-from chamado.tickets.uploads import UploadRefused, upload_check
+from chamado.tickets.uploads import (
+    UploadRefused,
+    upload_check,
+    upload_content_check,
+    upload_name,
+)
 
 NUMBER_ATTEMPTS = 20
 
@@ -93,24 +99,78 @@ def _search_append(ticket: Ticket, *texts: str) -> list[str]:
     return ["search_document"]
 
 
-def uploads_check(files: Sequence[UploadedFile], *, policy: Policy) -> list[str]:
+def uploads_check(files: Sequence[UploadedFile], *, policy: Policy, deep: bool = True) -> list[str]:
     """Content types of the files, in order; raises ApplicationError naming every refused
-    file (``messages`` holds one line per file)."""
+    file (``messages`` holds one line per file). ``deep=False`` runs only the cheap checks
+    (forms, before the rest of a request is known to be acceptable); the actions run the
+    content checks once everything else passed."""
     if len(files) > policy.attachment_max_count:
         raise ApplicationError(
             _("Attach at most %(count)d files to one message.")
             % {"count": policy.attachment_max_count},
             field="attachments",
         )
-    types, refusals = [], []
+    types: list[str] = []
+    refusals: list[str] = []
     for upload in files:
         try:
-            types.append(upload_check(upload, max_bytes=policy.attachment_max_bytes))
+            types.append(
+                upload_check(
+                    upload,
+                    max_bytes=policy.attachment_max_bytes,
+                    max_pixels=policy.image_max_pixels,
+                )
+            )
         except UploadRefused as refused:
             refusals.append(refused.message)
+    if not refusals and deep:
+        for upload, content_type in zip(files, types, strict=True):
+            try:
+                upload_content_check(upload, content_type)
+            except UploadRefused as refused:
+                refusals.append(refused.message)
     if refusals:
         raise ApplicationError(" ".join(refusals), field="attachments", messages=refusals)
     return types
+
+
+def _rate_check(scope: str, ident: Any, *, limit: int, window: int, message: str) -> None:
+    result = rate_hit(scope, ident, limit=limit, window=window)
+    if not result.allowed:
+        raise RateLimited(message, retry_after=result.retry_after)
+
+
+def _uploads_rate_check(actor: Any, files: Sequence[UploadedFile], policy: Policy) -> None:
+    if files:
+        result = rate_hit(
+            "uploads", actor.pk, limit=policy.uploads_per_hour, window=3600, cost=len(files)
+        )
+        if not result.allowed:
+            raise RateLimited(
+                _("You have sent many files in the last hour. Please try again later."),
+                retry_after=result.retry_after,
+                field="attachments",
+            )
+
+
+def _flood_check(ticket: Ticket, policy: Policy) -> None:
+    """A client who already waits may add a few messages in a short window (the queue keeps
+    their place anyway); a message that starts a new wait starts the count afresh."""
+    window = policy.flood_window_minutes * 60
+    if not workflow.client_waits(ticket.status):
+        rate_reset("ticket-messages", ticket.pk, window=window)
+    result = rate_hit("ticket-messages", ticket.pk, limit=policy.flood_max_messages, window=window)
+    if not result.allowed:
+        raise RateLimited(
+            _(
+                "You have sent %(count)d messages in the last %(minutes)d minutes. "
+                "Your ticket keeps its place in the queue; please wait for our answer "
+                "before writing again."
+            )
+            % {"count": policy.flood_max_messages, "minutes": policy.flood_window_minutes},
+            retry_after=result.retry_after,
+            field="message",
+        )
 
 
 def _announce(
@@ -164,7 +224,7 @@ def _message_add(
         attachment = Attachment.objects.create(
             message=message,
             file=upload,
-            original_name=(upload.name or "file")[:200],
+            original_name=upload_name(upload.name),
             content_type=content_type,
             size=upload.size or 0,
         )
@@ -211,31 +271,28 @@ def _client_content_check(*, subject: str | None, body: str) -> None:
         )
 
 
+def _repeated(actor: Any, submission_key: str, notice: str) -> Outcome | None:
+    """The result of the first post of this form, when this is a second one."""
+    first = _repeat_of(actor, submission_key)
+    if first is None:
+        return None
+    return Outcome(
+        ticket=_survivor(first.ticket), message=first, notice=notice, changed=False, repeated=True
+    )
+
+
 def _once(
     actor: Any, submission_key: str, write: Callable[[], Outcome], *, repeated_notice: str
 ) -> Outcome:
     """Run ``write`` once per (person, form): a second post of the same form, even one racing
     the first (the unique (author, submission_key) lets one in), answers with the first
     message and the ticket it lives on in now, writing nothing."""
-
-    def first_result() -> Outcome | None:
-        first = _repeat_of(actor, submission_key)
-        if first is None:
-            return None
-        return Outcome(
-            ticket=_survivor(first.ticket),
-            message=first,
-            notice=repeated_notice,
-            changed=False,
-            repeated=True,
-        )
-
-    if (repeated := first_result()) is not None:
+    if (repeated := _repeated(actor, submission_key, repeated_notice)) is not None:
         return repeated
     try:
         return write()
     except IntegrityError:
-        if (repeated := first_result()) is None:
+        if (repeated := _repeated(actor, submission_key, repeated_notice)) is None:
             raise
         return repeated
 
@@ -289,7 +346,23 @@ def ticket_open(
         raise ApplicationError(_("Choose a priority."), field="priority")
     subject, body = single_line(subject), body_clean(body)
     _client_content_check(subject=subject, body=body)
-    content_types = uploads_check(files, policy=Policy.current())
+    policy = Policy.current()
+    content_types = uploads_check(files, policy=policy, deep=False)
+    if (repeated := _repeated(actor, submission_key, _("Your ticket was opened."))) is not None:
+        return repeated
+    _rate_check(
+        "tickets-opened",
+        actor.pk,
+        limit=policy.tickets_per_hour,
+        window=3600,
+        message=_(
+            "You have opened %(count)d tickets in the last hour. Please add to one of them, "
+            "or try again later."
+        )
+        % {"count": policy.tickets_per_hour},
+    )
+    _uploads_rate_check(actor, files, policy)
+    uploads_check(files, policy=policy)  # now the costly content checks, once
     chosen: Department = department
     related: Service | None = service
 
@@ -333,7 +406,15 @@ def ticket_open(
             )
         return Outcome(ticket=ticket, message=message, notice=_("Your ticket was opened."))
 
-    return _once(actor, submission_key, write, repeated_notice=_("Your ticket was opened."))
+    outcome = _once(actor, submission_key, write, repeated_notice=_("Your ticket was opened."))
+    if not outcome.repeated:  # the opening message is the first of the flood guard's count
+        rate_hit(
+            "ticket-messages",
+            outcome.ticket.pk,
+            limit=policy.flood_max_messages,
+            window=policy.flood_window_minutes * 60,
+        )
+    return outcome
 
 
 def _ticket_insert_with_unique_number(*, rng: random.Random | None, **fields: Any) -> Ticket:
@@ -375,7 +456,12 @@ def ticket_reply_by_client(
     body = body_clean(body)
     _client_content_check(subject=None, body=body)
     policy = Policy.current()
-    content_types = uploads_check(files, policy=policy)
+    content_types = uploads_check(files, policy=policy, deep=False)
+    if (repeated := _repeated(actor, submission_key, _("Your reply was sent."))) is not None:
+        return repeated
+    _flood_check(ticket, policy)
+    _uploads_rate_check(actor, files, policy)
+    uploads_check(files, policy=policy)  # now the costly content checks, once
 
     def write() -> Outcome:
         now = timezone.now()
@@ -391,21 +477,6 @@ def ticket_reply_by_client(
                 )
             before = locked.status
             kept_place = workflow.client_waits(before)
-            if kept_place:
-                window_start = now - timedelta(minutes=policy.flood_window_minutes)
-                recent = Message.objects.filter(
-                    ticket=locked, from_agent=False, created_at__gte=window_start
-                ).count()
-                if workflow.flood_exceeded(recent, limit=policy.flood_max_messages):
-                    raise ApplicationError(
-                        _(
-                            "You have sent %(count)d messages in the last %(minutes)d minutes. "
-                            "Your ticket keeps its place in the queue; please wait for our "
-                            "answer before writing again."
-                        )
-                        % {"count": recent, "minutes": policy.flood_window_minutes},
-                        field="message",
-                    )
             status = workflow.status_after_client_message(before)
             workflow.move_check(before, status, workflow.CLIENT)
             message = _message_add(
@@ -528,8 +599,13 @@ def ticket_reply_by_agent(
         raise ApplicationError(_("An internal note does not change the status."), field="status")
     if status is not None and status not in Ticket.Status.values:
         raise ApplicationError(_("Choose a status."), field="status")
-    content_types = uploads_check(files, policy=Policy.current())
+    policy = Policy.current()
+    content_types = uploads_check(files, policy=policy, deep=False)
     notice = _("Internal note added.") if is_internal else _("Reply sent to the client.")
+    if (repeated := _repeated(actor, submission_key, notice)) is not None:
+        return repeated
+    _uploads_rate_check(actor, files, policy)
+    uploads_check(files, policy=policy)  # now the costly content checks, once
 
     def write() -> Outcome:
         now = timezone.now()
@@ -591,7 +667,10 @@ def ticket_reply_by_agent(
             ticket=locked, message=message, notice=notice, reopened=before == workflow.CLOSED
         )
 
-    return _once(actor, submission_key, write, repeated_notice=notice)
+    outcome = _once(actor, submission_key, write, repeated_notice=notice)
+    if not is_internal and not outcome.repeated:  # the client no longer waits: count afresh
+        rate_reset("ticket-messages", outcome.ticket.pk, window=policy.flood_window_minutes * 60)
+    return outcome
 
 
 _UNCHANGED: Any = object()

@@ -2,6 +2,7 @@
 
 import uuid
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from chamado.accounts.models import Account
+from chamado.core.cache import cache_delete, cache_get, cache_set
 from chamado.core.models import TimeStampedModel
 from chamado.core.text import validate_single_line
 from chamado.services.models import Service
@@ -36,6 +38,20 @@ class Policy(models.Model):
     autoclose_hours = models.PositiveIntegerField(
         _("close Answered tickets after (hours)"), default=72
     )
+    image_max_megapixels = models.PositiveIntegerField(
+        _("largest image (megapixels)"),
+        default=40,
+        help_text=_("Images with more pixels are refused before they are decoded."),
+    )
+    tickets_per_hour = models.PositiveIntegerField(
+        _("tickets a contact may open per hour"), default=30, help_text=_("0: no limit.")
+    )
+    uploads_per_hour = models.PositiveIntegerField(
+        _("files a person may upload per hour"), default=100, help_text=_("0: no limit.")
+    )
+    api_requests_per_minute = models.PositiveIntegerField(
+        _("API requests per token per minute"), default=300, help_text=_("0: no limit.")
+    )
 
     class Meta:
         verbose_name = _("ticket policy")
@@ -44,15 +60,42 @@ class Policy(models.Model):
     def __str__(self) -> str:
         return str(_("Ticket policy"))
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        cache_delete(self.CACHE_KEY)  # every process reads the new policy at once
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        cache_delete(self.CACHE_KEY)
+        return deleted
+
+    CACHE_KEY = "chamado:policy"
+    CACHE_SECONDS = 300
+
     @classmethod
     def current(cls) -> "Policy":
-        """The policy row (a migration creates it); reads never write. Without the row (a
+        """The policy row (a migration creates it), kept in the cache for a few minutes since
+        every form and upload reads it; reads never write to the database. Without the row (a
         database someone emptied by hand) the defaults apply until an administrator saves."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
+        policy = cache_get(cls.CACHE_KEY)
+        if not isinstance(policy, cls):
+            policy = cls.objects.filter(pk=1).first() or cls(pk=1)
+            cache_set(cls.CACHE_KEY, policy, cls.CACHE_SECONDS)
+        return policy
 
     @property
     def attachment_max_bytes(self) -> int:
         return self.attachment_max_mb * 1024 * 1024
+
+    @property
+    def image_max_pixels(self) -> int:
+        return self.image_max_megapixels * 1_000_000
+
+    @property
+    def request_max_bytes(self) -> int:
+        """The largest request body worth reading: every attachment at its limit, plus the
+        form's text (anything larger is refused before it is read)."""
+        return self.attachment_max_bytes * max(self.attachment_max_count, 1) + 4 * 1024 * 1024
 
 
 class Department(models.Model):

@@ -1,5 +1,12 @@
-"""Checks that an uploaded file is one of the allowed types, by extension and by content."""
+"""Checks that an uploaded file is one of the allowed types, by extension and by content.
 
+Two steps, so that a hostile file costs as little as possible: ``upload_check`` reads only
+what is cheap (name, size, the first bytes, an image's header with its dimensions) and runs for
+the whole form first; ``upload_content_check`` decodes an image or reads a PDF's structure,
+once per file and request, and only when everything else about the request was accepted."""
+
+import re
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -8,6 +15,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
+
+from chamado.core.text import single_line
 
 # Extension → the type its content must be. Fixed by the product: images
 # and PDFs, checked by extension and by content.
@@ -19,6 +28,14 @@ ALLOWED_TYPES: dict[str, str] = {
     ".pdf": "application/pdf",
 }
 ALLOWED_LIST = " ".join(ALLOWED_TYPES)
+NAME_MAX_LENGTH = 200
+# A PDF may act on its own when opened: scripts, launching programs, files carried inside,
+# embedded media and XFA forms (which script). Names may be written with #xx escapes.
+_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)\b")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.DOTALL)
+PDF_INFLATE_LIMIT = 64 * 1024 * 1024  # read at most this much decompressed stream data
+_CHECKED = "_chamado_content_checked"  # set on an upload once its content was checked
 
 
 @dataclass(frozen=True)
@@ -26,9 +43,27 @@ class UploadRefused(Exception):
     message: str
 
 
-def upload_check(upload: UploadedFile, *, max_bytes: int) -> str:
-    """Return the file's real content type, or raise UploadRefused with a message naming it."""
-    name = upload.name or ""
+def upload_name(name: str | None) -> str:
+    """The name to keep: no folders, no control or bidi characters, at most 200 characters
+    without losing the extension."""
+    clean = single_line(PurePath((name or "").replace("\\", "/")).name) or "file"
+    if len(clean) <= NAME_MAX_LENGTH:
+        return clean
+    suffix = PurePath(clean).suffix[:20]
+    return clean[: NAME_MAX_LENGTH - len(suffix)].rstrip(" .") + suffix
+
+
+def _refused_type(name: str, extension: str) -> UploadRefused:
+    return UploadRefused(
+        _("“%(name)s” is not really a %(extension)s file, so it was refused. Allowed: %(types)s.")
+        % {"name": name, "extension": extension, "types": ALLOWED_LIST}
+    )
+
+
+def upload_check(upload: UploadedFile, *, max_bytes: int, max_pixels: int) -> str:
+    """The cheap checks: return the file's content type, or raise UploadRefused naming it.
+    Nothing is decoded here: an image's dimensions come from its header."""
+    name = upload_name(upload.name)
     extension = PurePath(name).suffix.lower()
     if extension not in ALLOWED_TYPES:
         raise UploadRefused(
@@ -56,33 +91,107 @@ def upload_check(upload: UploadedFile, *, max_bytes: int) -> str:
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
-    sniffed = filetype.guess_mime(head)
-    if sniffed != expected or not _content_is_sound(upload, expected):
-        raise UploadRefused(
-            _(
-                "“%(name)s” is not really a %(extension)s file, so it was refused. "
-                "Allowed: %(types)s."
+    if filetype.guess_mime(head) != expected:
+        raise _refused_type(name, extension)
+    if expected.startswith("image/"):
+        width, height = _image_size(upload)
+        if not width or not height:  # no readable header: not an image
+            raise _refused_type(name, extension)
+        if width < 0:  # more pixels than Pillow itself will open
+            raise UploadRefused(
+                _("“%(name)s” is too large an image; the limit is %(megapixels)d megapixels.")
+                % {"name": name, "megapixels": max_pixels // 1_000_000}
             )
-            % {"name": name, "extension": extension, "types": ALLOWED_LIST}
-        )
+        if width * height > max_pixels:
+            raise UploadRefused(
+                _(
+                    "“%(name)s” is too large an image (%(width)d × %(height)d pixels); the limit "  # noqa: RUF001
+                    "is %(megapixels)d megapixels."
+                )
+                % {
+                    "name": name,
+                    "width": width,
+                    "height": height,
+                    "megapixels": max_pixels // 1_000_000,
+                }
+            )
     return expected
 
 
-def _content_is_sound(upload: UploadedFile, expected: str) -> bool:
-    """Sniffing reads a few bytes only: decode images fully, and look for a PDF's end."""
+def _image_size(upload: UploadedFile) -> tuple[int, int]:
+    """Width and height from the header alone (Image.open decodes nothing); (-1, -1) for an
+    image over Pillow's own bomb limit, (0, 0) for no readable header."""
     try:
-        if expected.startswith("image/"):
-            upload.seek(0)
-            with Image.open(upload) as image:
-                image.verify()
-            upload.seek(0)
-            with Image.open(upload) as image:
-                image.load()
-            return True
         upload.seek(0)
-        data = upload.read()
-        return data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
+        with Image.open(upload) as image:
+            return image.size
+    except Image.DecompressionBombError:
+        return (-1, -1)
     except Exception:
-        return False
+        return (0, 0)
     finally:
         upload.seek(0)
+
+
+def upload_content_check(upload: UploadedFile, content_type: str) -> None:
+    """The costly checks, once per upload: decode an image; read a PDF's structure and refuse
+    active content. Raises UploadRefused naming the file."""
+    if getattr(upload, _CHECKED, False):
+        return
+    name = upload_name(upload.name)
+    extension = PurePath(name).suffix.lower()
+    try:
+        if content_type.startswith("image/"):
+            sound = _image_decodes(upload)
+        else:
+            upload.seek(0)
+            data = upload.read()
+            sound = data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
+            if sound and _pdf_is_active(data):
+                raise UploadRefused(
+                    _(
+                        "“%(name)s” contains scripts, actions or embedded files, which PDFs "
+                        "sent here may not carry. Print it to a new PDF and attach that."
+                    )
+                    % {"name": name}
+                )
+    finally:
+        upload.seek(0)
+    if not sound:
+        raise _refused_type(name, extension)
+    setattr(upload, _CHECKED, True)
+
+
+def _image_decodes(upload: UploadedFile) -> bool:
+    """One full decode (load() reads every pixel; a truncated or fake image fails)."""
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
+        return True
+    except Exception:
+        return False
+
+
+def _pdf_is_active(data: bytes) -> bool:
+    """Look for active names in the file and inside its compressed streams (object streams
+    hide dictionaries), with #xx escapes in names undone."""
+
+    def unescape(chunk: bytes) -> bytes:
+        return _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), chunk)
+
+    if _PDF_ACTIVE.search(unescape(data)):
+        return True
+    budget = PDF_INFLATE_LIMIT
+    for match in _PDF_STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(match.group(1), budget)
+        except zlib.error:
+            continue
+        budget -= len(inflated)
+        if _PDF_ACTIVE.search(unescape(inflated)):
+            return True
+        if budget <= 0:
+            return True  # more compressed data than any sane attachment: refuse
+    return False

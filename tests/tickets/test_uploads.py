@@ -2,10 +2,23 @@
 
 import pytest
 
-from chamado.tickets.uploads import ALLOWED_LIST, UploadRefused, upload_check
+from chamado.tickets.uploads import (
+    ALLOWED_LIST,
+    UploadRefused,
+    upload_check,
+    upload_content_check,
+)
 from tests import factories
 
 LIMIT = 10 * 1024 * 1024
+PIXELS = 40_000_000
+
+
+def check(upload, max_bytes: int = LIMIT) -> str:  # type: ignore[no-untyped-def]
+    """Both steps, as an action runs them: the cheap checks, then the content."""
+    content_type = upload_check(upload, max_bytes=max_bytes, max_pixels=PIXELS)
+    upload_content_check(upload, content_type)
+    return content_type
 ALLOWED_TYPES_TEXT = ".jpg .jpeg .gif .png .pdf"
 
 
@@ -20,7 +33,7 @@ ALLOWED_TYPES_TEXT = ".jpg .jpeg .gif .png .pdf"
     ],
 )
 def test_real_files_of_allowed_types_are_accepted(name, content, expected) -> None:
-    assert upload_check(factories.upload(name, content), max_bytes=LIMIT) == expected
+    assert check(factories.upload(name, content)) == expected
 
 
 REFUSED = {
@@ -38,14 +51,14 @@ REFUSED = {
 @pytest.mark.parametrize(("name", "content"), REFUSED.values(), ids=REFUSED.keys())
 def test_refused_file_is_named_with_the_allowed_types(name, content) -> None:
     with pytest.raises(UploadRefused) as refused:
-        upload_check(factories.upload(name, content), max_bytes=LIMIT)
+        check(factories.upload(name, content))
     assert f"“{name}”" in refused.value.message
     assert ALLOWED_TYPES_TEXT in refused.value.message
 
 
 def test_empty_file_is_refused_naming_it() -> None:
     with pytest.raises(UploadRefused) as refused:
-        upload_check(factories.upload("blank.png", b""), max_bytes=LIMIT)
+        check(factories.upload("blank.png", b""))
     assert "“blank.png”" in refused.value.message
     assert "empty" in refused.value.message
     assert ALLOWED_TYPES_TEXT in refused.value.message
@@ -54,7 +67,7 @@ def test_empty_file_is_refused_naming_it() -> None:
 def test_file_over_the_size_limit_is_refused_naming_it_and_the_limit() -> None:
     big = factories.png_bytes((400, 400))
     with pytest.raises(UploadRefused) as refused:
-        upload_check(factories.upload("big.png", big), max_bytes=len(big) - 1)
+        check(factories.upload("big.png", big), max_bytes=len(big) - 1)
     assert "“big.png”" in refused.value.message
     assert "too large" in refused.value.message
     assert ALLOWED_TYPES_TEXT in refused.value.message
@@ -62,7 +75,7 @@ def test_file_over_the_size_limit_is_refused_naming_it_and_the_limit() -> None:
 
 def test_file_exactly_at_the_size_limit_is_accepted() -> None:
     content = factories.png_bytes()
-    assert upload_check(factories.upload("a.png", content), max_bytes=len(content)) == "image/png"
+    assert check(factories.upload("a.png", content), max_bytes=len(content)) == "image/png"
 
 
 def test_allowed_list_is_the_product_list() -> None:
@@ -72,5 +85,5 @@ def test_allowed_list_is_the_product_list() -> None:
 def test_check_leaves_the_file_readable_from_the_start() -> None:
     content = factories.png_bytes()
     upload = factories.upload("a.png", content)
-    upload_check(upload, max_bytes=LIMIT)
+    check(upload)
     assert upload.read() == content

@@ -1,0 +1,31 @@
+"""Refuse a request body larger than any form may send, before anything reads it."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponseBase
+
+from chamado.tickets.models import Policy
+from chamado.web.errors import too_large
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class RequestBodyCapMiddleware:
+    """A 300 MB upload used to be read in full (to a temporary file) before it was refused.
+    The cap comes from the policy: every attachment at its limit, plus the form's text. The
+    WSGI server passes Content-Length, and Django reads no further than it says."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.method in BODY_METHODS:
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length:
+                limit = Policy.current().request_max_bytes
+                if length > limit:
+                    return too_large(request, limit)
+        return self.get_response(request)
