@@ -1,7 +1,14 @@
 """The upload corpus: every refused kind with its message, every accepted kind, and the order
 of the checks (nothing is decoded before the cheap checks of the whole request passed)."""
 
+import html
+import http.cookiejar
+import re
 import struct
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 import zlib
 from typing import Any
 
@@ -187,3 +194,80 @@ def test_a_body_larger_than_any_form_is_refused_unread(owner: Any, ticket: Any) 
         CONTENT_LENGTH=str(limit + 1),
     )
     assert api.status_code == 413 and api.json()["detail"] == "The request body is too large."
+
+
+def multipart(fields: dict[str, str], files: list[tuple[str, bytes]]) -> tuple[bytes, str]:
+    boundary = "chamado-bomb-boundary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    for name, content in files:
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="attachments"; '
+            f'filename="{name}"\r\nContent-Type: image/png\r\n\r\n'
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), boundary
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bombs_are_refused_while_a_login_page_answers(live_server: Any, owner: Any) -> None:
+    """Two threads against a real server: five 13,000 x 13,000 PNGs in one reply, and the login
+    page asked for at the same time. The bombs are refused by their headers; both answer."""
+    ticket = factories.open_ticket(owner)
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page_url = live_server.url + reverse("portal:ticket", args=[ticket.number])
+    login = browser.open(live_server.url + reverse("login")).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login)
+    assert token is not None
+    credentials = {"username": owner.email, "password": factories.PASSWORD}
+    browser.open(
+        live_server.url + reverse("login"),
+        urllib.parse.urlencode({**credentials, "csrfmiddlewaretoken": token[1]}).encode(),
+    )
+    form_token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', browser.open(page_url).read().decode()
+    )
+    assert form_token is not None
+    body, boundary = multipart(
+        {"csrfmiddlewaretoken": form_token[1], "message": BODY},
+        [(f"bomb{n}.png", png_header(13_000, 13_000)) for n in range(5)],
+    )
+    bomb = urllib.request.Request(
+        page_url,
+        data=body,
+        headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Referer": page_url,
+        },
+    )
+    answers: dict[str, tuple[int, str]] = {}
+    start = threading.Barrier(2)
+
+    def ask(name: str, request: Any, opener: Any) -> None:
+        start.wait()
+        try:
+            with opener.open(request) as response:
+                answers[name] = (response.status, response.read().decode())
+        except urllib.error.HTTPError as error:
+            answers[name] = (error.code, error.read().decode())
+
+    threads = [
+        threading.Thread(target=ask, args=("bombs", bomb, browser)),
+        threading.Thread(
+            target=ask,
+            args=("login", live_server.url + reverse("login"), urllib.request.build_opener()),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert answers["login"][0] == 200
+    status, page = answers["bombs"]
+    assert status == 400 and all(f"bomb{n}.png" in html.unescape(page) for n in range(5))
+    assert "too large an image" in html.unescape(page)
+    assert ticket.messages.count() == 1
