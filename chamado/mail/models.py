@@ -15,6 +15,12 @@ class Delivery(models.Model):
         AGENT_REPLY = "agent_reply", _("Agent reply to the client")
         TRANSFER_NOTICE = "transfer_notice", _("Transfer notice to the client")
         AUTO_CLOSED = "auto_closed", _("Auto-close notice to the client")
+        STATUS_CHANGED = "status_changed", _("Status change notice to the client")
+        MERGED = "merged", _("Merge notice to the client")
+        TRANSFER_AGENTS_NOTICE = (
+            "transfer_agents_notice",
+            _("Transfer notice to the receiving department's agents"),
+        )
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -46,7 +52,14 @@ class Delivery(models.Model):
     # Derived from the notice (notify.notice_message_id), so the same one cannot be queued twice.
     email_message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
     state = models.CharField(_("state"), max_length=8, choices=State, default=State.PENDING)
+    # Attempts started (a worker claims the row first, then sends): one killed mid-send counts.
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # The claim of the worker sending it now: only the holder sends and marks it sent. A claim
+    # older than tasks.SEND_LEASE belongs to a worker that died; tasks.deliveries_reclaim frees it.
+    claim = models.CharField(_("claim"), max_length=32, blank=True)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    # The task (django_tasks_db's DBTaskResult) due to send it; none alive means it is orphaned.
+    task_id = models.UUIDField(_("task"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -55,6 +68,25 @@ class Delivery(models.Model):
         verbose_name = _("email delivery")
         verbose_name_plural = _("email deliveries")
         ordering = ["-created_at"]
+        indexes = [
+            # The reclaim looks at the few unsent rows among every email ever sent.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(state="pending"),
+                name="mail_delivery_pending",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.ticket_id} → {self.recipient_id}"
+
+
+# Notices for agents link to the desk; every other kind goes to a client and links to the
+# client area.
+AGENT_KINDS = frozenset(
+    {
+        Delivery.Kind.TICKET_NEW_NOTICE,
+        Delivery.Kind.CLIENT_REPLY_NOTICE,
+        Delivery.Kind.TRANSFER_AGENTS_NOTICE,
+    }
+)

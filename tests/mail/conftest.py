@@ -1,8 +1,10 @@
 """A real SMTP server on loopback (aiosmtpd) and settings that send to it."""
 
+import asyncio
 import email
 import email.policy
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -33,6 +35,30 @@ class Inbox:
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m, rcpt in zip(self.messages, self.envelopes, strict=True) if address in rcpt]
+
+
+@dataclass
+class HoldingInbox(Inbox):
+    """An inbox whose server stops answering RCPT for the first email to each address in
+    ``hold`` until ``release``: the client is left mid-send, connected and waiting, as with a
+    slow server."""
+
+    hold: set[str] = field(default_factory=set)
+    holding: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.hold:
+            self.hold.discard(address)  # once: the next email to it goes through
+            self.holding.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.released.wait, 120)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    def release(self) -> None:
+        self.released.set()
 
 
 @dataclass
