@@ -4,9 +4,9 @@ from typing import Any
 
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from chamado.accounts.emails import PASSWORD_RESET
 from chamado.accounts.tasks import account_email_send
 from chamado.core.cache import cache_get, cache_increment
 
@@ -15,25 +15,13 @@ LOGIN_LOCK_MINUTES = 15
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with the email queued for the worker instead of sent in-request."""
+    """Django's reset form, with Chamado's own email queued for the worker instead of sent
+    in-request. The request only names the user: the worker builds the link from SITE_URL
+    (never from the Host header) and the token at send time, in the user's saved language."""
 
-    def send_mail(
-        self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, Any],
-        from_email: str | None,
-        to_email: str,
-        html_email_template_name: str | None = None,
-    ) -> None:
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        html = (
-            loader.render_to_string(html_email_template_name, context)
-            if html_email_template_name
-            else None
-        )
-        account_email_send.enqueue(subject, body, to_email, html)
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        for user in self.get_users(self.cleaned_data["email"]):
+            account_email_send.enqueue(PASSWORD_RESET, user.pk)
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
