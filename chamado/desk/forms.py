@@ -115,8 +115,8 @@ class TransferForm(forms.Form):
 class MergeForm(forms.Form):
     target = forms.IntegerField(
         label=_("Merge into ticket number"),
-        min_value=100000,
-        max_value=999999,
+        min_value=10 ** (workflow.NUMBER_DIGITS_MIN - 1),
+        max_value=10**workflow.NUMBER_DIGITS_MAX - 1,
         help_text=_("This ticket's messages move there, and this number leads to it."),
     )
 

@@ -16,7 +16,7 @@ from django.utils.crypto import salted_hmac
 
 _SALT = "chamado.mail.reply-address"
 MAC_LENGTH = 10
-_TAG = re.compile(r"^(?P<local>[^+@]+)\+(?P<number>\d{6,9})\.(?P<mac>[0-9a-z]+)@(?P<domain>.+)$")
+_TAG = re.compile(r"^(?P<local>[^+@]+)\+(?P<number>\d{4,9})\.(?P<mac>[0-9a-z]+)@(?P<domain>.+)$")
 
 
 def _mac(number: int, recipient_id: int) -> str:

@@ -25,7 +25,7 @@ from chamado.services.models import Service
 from chamado.tickets import signals, sla, workflow
 from chamado.tickets.access import is_active_agent
 from chamado.tickets.models import Attachment, Department, Message, Policy, Ticket
-from chamado.tickets.selectors import sla_targets
+from chamado.tickets.selectors import sla_targets, ticket_number_digits
 from chamado.tickets.uploads import (
     UploadRefused,
     upload_check,
@@ -371,6 +371,7 @@ def ticket_open(
         with _atomic_with_files() as stored:
             ticket = _ticket_insert_with_unique_number(
                 rng=rng,
+                digits=ticket_number_digits(policy),
                 account_id=actor.account_id,
                 contact=actor,
                 department=chosen,
@@ -417,9 +418,11 @@ def ticket_open(
     return outcome
 
 
-def _ticket_insert_with_unique_number(*, rng: random.Random | None, **fields: Any) -> Ticket:
+def _ticket_insert_with_unique_number(
+    *, rng: random.Random | None, digits: int, **fields: Any
+) -> Ticket:
     """Insert with a random number; on a clash the unique constraint fails and we draw again."""
-    candidates = workflow.ticket_number_candidates(rng)
+    candidates = workflow.ticket_number_candidates(rng, digits)
     for _attempt in range(NUMBER_ATTEMPTS):
         number = next(candidates)
         try:

@@ -5,6 +5,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,17 @@ class Policy(models.Model):
     )
     api_requests_per_minute = models.PositiveIntegerField(
         _("API requests per token per minute"), default=300, help_text=_("0: no limit.")
+    )
+    number_min_digits = models.PositiveSmallIntegerField(
+        _("digits of a ticket number, at least"),
+        default=6,
+        validators=[MinValueValidator(4), MaxValueValidator(9)],
+    )
+    number_grow_at_percent = models.PositiveSmallIntegerField(
+        _("use one digit more once this share of the numbers is taken (%)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("Numbers are random: the fuller their space, the more tries a new one takes."),
     )
 
     class Meta:
@@ -251,8 +263,8 @@ class Ticket(models.Model):
         ordering = ["-last_activity_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(number__gte=100000, number__lte=999999),
-                name="ticket_number_six_digits",
+                condition=models.Q(number__gte=1000, number__lte=999_999_999),
+                name="ticket_number_four_to_nine_digits",
             )
         ]
         indexes = [

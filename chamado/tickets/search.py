@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import F, QuerySet
 
 from chamado.core.search import MARK_END, MARK_START, SIMPLE_CONFIG, Folded, fold, snippet
+from chamado.tickets import workflow
 from chamado.tickets.models import Ticket
 
 __all__ = ["MARK_END", "MARK_START", "search_index", "snippet_for", "ticket_search"]
@@ -27,10 +28,10 @@ def search_index() -> GinIndex:
 def ticket_search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     """Tickets matching every word of ``text`` (or its number), annotated with ``snippet``."""
     text = text.strip()
-    digits = text.lstrip("#")
-    if digits.isdigit() and len(digits) == 6:
+    number = workflow.number_in_text(text)
+    if number is not None:
         # A merged ticket's old number still finds it (its page leads to the merged one).
-        return tickets.filter(number=int(digits)).annotate(snippet=F("subject"))
+        return tickets.filter(number=number).annotate(snippet=F("subject"))
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config=CONFIG, search_type="websearch")
         return (

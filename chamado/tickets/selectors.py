@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from chamado.accounts.models import User
+from chamado.core.cache import cache_get, cache_set
 from chamado.tickets import sla, workflow
 from chamado.tickets.access import tickets_visible_to_agent, tickets_visible_to_client
 from chamado.tickets.models import (
@@ -14,6 +15,7 @@ from chamado.tickets.models import (
     CannedReply,
     Department,
     Message,
+    Policy,
     SlaTarget,
     Ticket,
 )
@@ -193,3 +195,27 @@ def agent_list_for_departments(departments: Any) -> QuerySet[User]:
         .distinct()
         .order_by("full_name")
     )
+
+
+NUMBER_DIGITS_CACHE_SECONDS = 300
+
+
+def ticket_number_digits(policy: Policy) -> int:
+    """How many digits the next ticket number gets. Counting the numbers of a length reads the
+    unique index (a million entries at most): the answer is kept a few minutes, which only
+    matters near the threshold, where a number still takes about two tries."""
+    key = f"chamado:number-digits:{policy.number_min_digits}:{policy.number_grow_at_percent}"
+    digits = cache_get(key)
+    if not isinstance(digits, int):
+
+        def used(length: int) -> int:
+            low, high = workflow.number_space(length)
+            return Ticket.objects.filter(number__range=(low, high)).count()
+
+        digits = workflow.number_digits(
+            used,
+            min_digits=policy.number_min_digits,
+            grow_at_percent=policy.number_grow_at_percent,
+        )
+        cache_set(key, digits, NUMBER_DIGITS_CACHE_SECONDS)
+    return digits

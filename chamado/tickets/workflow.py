@@ -3,7 +3,7 @@ limits, canned-reply placeholders. No ORM here: the models reuse these names."""
 
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -121,16 +121,46 @@ def client_waits(status: str) -> bool:
 
 # ---- Ticket numbers
 
-NUMBER_MIN = 100_000
+# Numbers are random, never sequential, and never run out: a new ticket gets the shortest
+# length (at least the policy's) whose space is less than the policy's share used; a number
+# never changes once given. Six digits by default, then seven past half of the six-digit space.
+NUMBER_DIGITS_MIN = 4
+NUMBER_DIGITS_MAX = 9
+NUMBER_MIN = 100_000  # the six-digit space, the default
 NUMBER_MAX = 999_999
 _system_random = random.SystemRandom()
 
 
-def ticket_number_candidates(rng: random.Random | None = None) -> Iterator[int]:
-    """Endless random six-digit numbers; the database's unique constraint settles clashes."""
+def number_space(digits: int) -> tuple[int, int]:
+    """The lowest and highest number of ``digits`` digits."""
+    return 10 ** (digits - 1), 10**digits - 1
+
+
+def number_digits(used: Callable[[int], int], *, min_digits: int, grow_at_percent: int) -> int:
+    """How many digits a new ticket's number gets: the first length from ``min_digits`` whose
+    space is used less than ``grow_at_percent`` (``used(digits)``: numbers given so far)."""
+    for digits in range(max(min_digits, NUMBER_DIGITS_MIN), NUMBER_DIGITS_MAX):
+        low, high = number_space(digits)
+        if used(digits) * 100 < (high - low + 1) * grow_at_percent:
+            return digits
+    return NUMBER_DIGITS_MAX
+
+
+def ticket_number_candidates(rng: random.Random | None = None, digits: int = 6) -> Iterator[int]:
+    """Endless random numbers of ``digits`` digits; the database's unique constraint settles
+    clashes (rare: the space is at most about half used)."""
     source = rng or _system_random
+    low, high = number_space(digits)
     while True:
-        yield source.randint(NUMBER_MIN, NUMBER_MAX)
+        yield source.randint(low, high)
+
+
+def number_in_text(text: str) -> int | None:
+    """A ticket number typed as such ("592110", "#1234567"), or None."""
+    digits = text.strip().lstrip("#")
+    if digits.isdigit() and NUMBER_DIGITS_MIN <= len(digits) <= NUMBER_DIGITS_MAX:
+        return int(digits)
+    return None
 
 
 # ---- Messages
