@@ -49,10 +49,13 @@ def test_database_refuses_a_duplicate_ticket_number(ticket, owner, support) -> N
         )
 
 
-def test_database_refuses_a_number_that_is_not_six_digits(owner, support) -> None:
+@pytest.mark.parametrize("number", [123, 1_234_567_890])
+def test_database_refuses_a_number_of_fewer_than_four_or_more_than_nine_digits(
+    owner, support, number
+) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         Ticket.objects.create(
-            number=12_345, account=owner.account, contact=owner, department=support, subject="x"
+            number=number, account=owner.account, contact=owner, department=support, subject="x"
         )
 
 
