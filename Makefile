@@ -39,3 +39,9 @@ clean:
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The load test (database chamado_load, re-created; not part of `make test`):
+# `make load LOAD_ARGS="--minutes 10"`. Writes bench/results/<date>-load.md.
+.PHONY: load
+load: $(STAMP)
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
