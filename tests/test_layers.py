@@ -32,12 +32,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     "services": frozenset({"core", "accounts"}),
     "tickets": frozenset({"core", "accounts", "services"}),
     "mail": frozenset({"core", "accounts", "services", "tickets"}),
+    "inbox": frozenset({"core", "accounts", "services", "tickets", "mail"}),
     "web": DOMAIN,
     "portal": SURFACE_MAY_USE,
-    "desk": SURFACE_MAY_USE,
+    "desk": SURFACE_MAY_USE | {"inbox"},
     "api": SURFACE_MAY_USE,
-    "ops": DOMAIN,
-    "config": SURFACE_MAY_USE | {"portal", "desk", "api"},  # urls mounts the surfaces
+    "ops": DOMAIN | {"inbox"},
+    "config": SURFACE_MAY_USE | {"inbox", "portal", "desk", "api"},  # urls mounts the surfaces
     "cli": frozenset(),  # chamado/cli.py, the `chamado` command: sets the settings, no more
 }
 

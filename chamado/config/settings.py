@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "chamado.services",
     "chamado.tickets",
     "chamado.mail",
+    "chamado.inbox",
     "chamado.portal",
     "chamado.desk",
     "chamado.api",
