@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chamado.desk import dashboard, views
+from chamado.desk import dashboard, review, views
 
 app_name = "desk"
 urlpatterns = [
@@ -9,6 +9,10 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("audit/", views.audit_log, name="audit"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("mail/", review.review_list, name="review"),
+    path("mail/<int:inbound_id>/", review.review_detail, name="review_detail"),
+    path("mail/<int:inbound_id>/convert/", review.review_convert, name="review_convert"),
+    path("mail/<int:inbound_id>/discard/", review.review_discard, name="review_discard"),
     path("tickets/<int:number>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:number>/reply/", views.ticket_reply, name="reply"),
     path("tickets/<int:number>/note/", views.ticket_note, name="note"),
