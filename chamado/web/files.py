@@ -52,7 +52,9 @@ class AttachmentsMixin(forms.Form):
     def clean_attachments(self) -> list[UploadedFile]:
         files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
         try:
-            uploads_check(files, policy=Policy.current())
+            # The cheap checks only: images are decoded, once, by the action, after every
+            # other rule of the request passed.
+            uploads_check(files, policy=Policy.current(), deep=False)
         except ApplicationError as error:
             raise forms.ValidationError(error.messages) from None
         return files
