@@ -64,7 +64,7 @@ def sender_notice_send(inbound_id: int) -> str:
     transaction, so a second run finds it sent."""
     with transaction.atomic():
         inbound = (
-            InboundMessage.objects.select_for_update()
+            InboundMessage.objects.select_for_update(of=("self",))
             .select_related("sender_user", "ticket__department")
             .filter(pk=inbound_id)
             .first()
