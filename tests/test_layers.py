@@ -22,7 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "chamado"
 # The layers, low to high: core <- accounts <- services <- tickets <- mail; then web (shared by
 # the surfaces); then the surfaces portal, desk and api, which never import each other; then
 # ops and config at the top, which nothing imports.
-DOMAIN = frozenset({"core", "accounts", "services", "tickets", "mail"})
+DOMAIN = frozenset({"core", "accounts", "services", "tickets", "mail", "kb"})
 SURFACE_MAY_USE = DOMAIN | {"web"}
 
 # Each app of chamado/ and the other apps it may import. Adding an app is one line here.
@@ -32,6 +32,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "services": frozenset({"core", "accounts"}),
     "tickets": frozenset({"core", "accounts", "services"}),
     "mail": frozenset({"core", "accounts", "services", "tickets"}),
+    "kb": frozenset({"core", "accounts"}),
     "inbox": frozenset({"core", "accounts", "services", "tickets", "mail"}),
     "web": DOMAIN,
     "portal": SURFACE_MAY_USE,

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "chamado.tickets",
     "chamado.mail",
     "chamado.inbox",
+    "chamado.kb",
     "chamado.portal",
     "chamado.desk",
     "chamado.api",

@@ -38,6 +38,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("desk/", include("chamado.desk.urls")),
     path("api/", include("chamado.api.urls")),
+    path("kb/", include("chamado.portal.kb_urls")),
     path("", include("chamado.portal.urls")),
 ]
 
