@@ -19,6 +19,8 @@ def check(upload, max_bytes: int = LIMIT) -> str:  # type: ignore[no-untyped-def
     content_type = upload_check(upload, max_bytes=max_bytes, max_pixels=PIXELS)
     upload_content_check(upload, content_type)
     return content_type
+
+
 ALLOWED_TYPES_TEXT = ".jpg .jpeg .gif .png .pdf"
 
 
