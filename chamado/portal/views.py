@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from chamado.core.errors import ApplicationError, NotFound
 from chamado.portal.forms import TicketOpenForm, TicketReplyForm
+from chamado.portal.kb_views import ticket_form_lookup, ticket_form_suggestions
 from chamado.services.selectors import service_list_for_account
 from chamado.tickets import workflow
 from chamado.tickets.access import access_attachment, access_ticket_by_number
@@ -75,6 +76,8 @@ def ticket_new(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         "departments": departments,
         "preselected": department,
     }
+    if request.method == "POST" and "kb_lookup" in request.POST:
+        return ticket_form_lookup(request.POST.get("subject", ""), slug or "")
     status = 200
     if request.method == "POST":
         status = 400
@@ -110,6 +113,7 @@ def ticket_new(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             "form": form,
             "department": department,
             "files_again": _files_again(form),
+            **ticket_form_suggestions(request, str(form["subject"].value() or ""), slug or ""),
         },
         status=status,
     )

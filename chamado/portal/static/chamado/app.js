@@ -35,3 +35,34 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Ticket form: knowledge-base articles for the subject, while it is typed (the server renders
+// the same list for a subject it already has, and the lookup button works without this).
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.querySelector("[data-kb-suggest]");
+  const subject = box && document.getElementById(box.dataset.kbSubject);
+  const list = box && box.querySelector("[data-kb-suggestions]");
+  if (!subject || !list) return;
+  let timer = null;
+  let controller = null;
+  let asked = subject.value.trim();
+  subject.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const text = subject.value.trim();
+      if (text === asked) return;
+      asked = text;
+      if (controller) controller.abort();
+      controller = new AbortController();
+      const url = new URL(box.dataset.kbSuggest, window.location.href);
+      url.searchParams.set("q", text);
+      if (box.dataset.kbDepartment) url.searchParams.set("department", box.dataset.kbDepartment);
+      try {
+        const response = await fetch(url, { credentials: "same-origin", signal: controller.signal });
+        if (response.ok) list.innerHTML = await response.text();
+      } catch (error) {
+        if (error.name !== "AbortError") throw error;
+      }
+    }, 250);
+  });
+});
