@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chamado.desk import dashboard, review, views
+from chamado.desk import dashboard, kb_report, review, views
 
 app_name = "desk"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("audit/", views.audit_log, name="audit"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("kb/", kb_report.kb_report, name="kb_report"),
     path("mail/", review.review_list, name="review"),
     path("mail/<int:inbound_id>/", review.review_detail, name="review_detail"),
     path("mail/<int:inbound_id>/convert/", review.review_convert, name="review_convert"),
