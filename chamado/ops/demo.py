@@ -1,9 +1,14 @@
-"""The demo data (the logins the README lists, their accounts, services and tickets), built
-through the real actions."""
+"""The demo data (the logins the README lists, their accounts, services, tickets and the
+knowledge base), built through the real actions."""
 
 from collections.abc import Callable
 
+from django.utils import timezone
+
 from chamado.accounts.models import Account, User
+from chamado.kb.actions import article_view_record, article_vote, search_miss_record
+from chamado.kb.visitors import visitor_for
+from chamado.ops.demo_kb import kb_demo_load
 from chamado.services.models import Service
 from chamado.tickets.actions import (
     ticket_close,
@@ -47,7 +52,7 @@ def demo_load(progress: Callable[[int], object] = lambda n: None) -> None:
     )
     agent = _user("agent@example.com", "demo-agent-pass", "Elisa Rocha", is_agent=True)
     billing_agent = _user("billing@example.com", "demo-billing-pass", "Fábio Nunes", is_agent=True)
-    User.objects.create_superuser(
+    admin = User.objects.create_superuser(
         "admin@example.com", "demo-admin-pass", full_name="Gabriela Admin"
     )
     progress(1)
@@ -139,4 +144,22 @@ def demo_load(progress: Callable[[int], object] = lambda n: None) -> None:
         body="We would like to move betasites.com to a plan with more disk space. "
         "What are the options?",
     )
+    progress(1)
+
+    articles = kb_demo_load(author=admin)
+    # A little reading, so the writers' report in the desk has something to show.
+    today = timezone.localdate()
+    for reader in (client, contact, other):
+        for name in ("open", "password", "domain"):
+            article_view_record(
+                article=articles[name], visitor=visitor_for(reader, None), today=today
+            )
+    article_vote(article=articles["open"], visitor=visitor_for(contact, None), helpful=True)
+    article_vote(
+        article=articles["domain"],
+        visitor=visitor_for(other, None),
+        helpful=False,
+        comment="How do I transfer the domain itself to you?",
+    )
+    search_miss_record(text="transferir domínio", language="pt-br")
     progress(1)
