@@ -295,3 +295,57 @@ def test_the_check_fails_on_a_serious_violation_and_on_sideways_scroll(
     check(page, "login, spoilt", findings)
     assert any("] label (critical)" in text and "main > input" in text for text in findings.failing)
     assert any("div.too-wide" in text for text in findings.overflowing), findings.overflowing
+
+
+def test_knowledge_base_pages(axe_page: Any, live_server: Any, scene: Scene) -> None:
+    """The reader's pages (index, category, article with its contents and the "No" comment
+    form, search), in English and pt-BR, the ticket form with suggestions, the writers' report."""
+    from tests.kb import builders
+
+    category = builders.category("getting-started", name="Getting started", name_pt_br="Início")
+    builders.article(
+        category,
+        slug="reset-your-password",
+        title="How to reset your password",
+        body="Intro.\n\n## Ask for a link\n\nOn the login page.\n\n### The email\n\nIt arrives.\n\n"
+        "## Choose the new password\n\n| Field | Value |\n|---|---|\n| Password | 10+ chars |",
+        title_pt_br="Como redefinir sua senha",
+        body_pt_br="Introdução.\n\n## Peça o link\n\nNa página de login.",
+    )
+    builders.article(category, slug="dns", title="Edit the DNS zone", body="Records of the zone.")
+    base = live_server.url
+    findings = Findings()
+    article = f"{base}/kb/getting-started/reset-your-password/"
+
+    page = axe_page("en-US")
+    go(page, f"{base}/kb/")
+    check(page, "kb index", findings)
+    go(page, f"{base}/kb/getting-started/")
+    check(page, "kb category", findings)
+    go(page, article)
+    page.get_by_role("button", name="No", exact=True).click()
+    expect(page.get_by_label("What were you looking for? (optional)")).to_be_visible()
+    check(page, "kb article, after No", findings)
+    go(page, f"{base}/kb/search/?q=password")
+    expect(page.locator("mark").first).to_be_visible()
+    check(page, "kb search", findings)
+
+    portuguese = axe_page("pt-BR")
+    go(portuguese, article)
+    expect(portuguese.get_by_role("button", name="Sim", exact=True)).to_be_visible()
+    check(portuguese, "pt-BR kb article", findings)
+    go(portuguese, f"{base}/kb/getting-started/dns/")
+    expect(portuguese.get_by_text("ainda não está disponível em português")).to_be_visible()
+    check(portuguese, "pt-BR kb article in English", findings)
+
+    client = axe_page("en-US")
+    log_in(client, base, scene.owner.email, ENGLISH)
+    go(client, f"{base}/tickets/open/support/?subject=reset+password")
+    expect(client.get_by_role("link", name="How to reset your password")).to_be_visible()
+    check(client, "ticket form with suggestions", findings)
+
+    admin_page = axe_page("en-US")
+    log_in(admin_page, base, scene.admin.email, ENGLISH)
+    go(admin_page, f"{base}/desk/kb/")
+    check(admin_page, "writers' report", findings)
+    finish(findings)
