@@ -241,10 +241,10 @@ def article_vote(
 
 
 def suggestion_visit_record(*, article: Article, user: Any, now: datetime | None = None) -> bool:
-    """A logged-in client opened ``article`` from the ticket form's suggestions. Once per
-    article in a visit, so reloading the page changes nothing."""
-    if not getattr(user, "is_authenticated", False):
-        return False
+    """A client who may open tickets opened ``article`` from the ticket form's suggestions.
+    Once per article in a visit, so reloading the page changes nothing."""
+    if not getattr(user, "is_authenticated", False) or not user.may_use_tickets:
+        return False  # nobody else could have opened the ticket it may have spared
     now = now or timezone.now()
     recent = SuggestionVisit.objects.filter(
         article=article, user=user, opened_at__gt=now - rules.VISIT_LENGTH

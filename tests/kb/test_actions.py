@@ -194,10 +194,14 @@ def test_a_suggestion_visit_is_recorded_once_in_a_visit(article: Article, owner:
     assert SuggestionVisit.objects.count() == 2
 
 
-def test_an_anonymous_suggestion_visit_is_not_recorded(article: Article) -> None:
+def test_only_someone_who_may_open_tickets_makes_a_suggestion_visit(
+    article: Article, agent: Any, contact_without_tickets: Any
+) -> None:
     from django.contrib.auth.models import AnonymousUser
 
     assert not suggestion_visit_record(article=article, user=AnonymousUser())
+    assert not suggestion_visit_record(article=article, user=agent)
+    assert not suggestion_visit_record(article=article, user=contact_without_tickets)
     assert not SuggestionVisit.objects.exists()
 
 
