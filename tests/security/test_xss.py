@@ -1,13 +1,16 @@
-"""Every text field of the client area, the desk, the API and the emails, filled with each
-payload of the corpus: no payload renders live anywhere (pages, emails); the API answers JSON.
-Inbound email and the knowledge base have their own corpora over the same payloads."""
+"""Every text field of the client area, the desk, the API, outbound and inbound email, filled
+with each payload of the corpus: no payload renders live anywhere (pages, emails); the API
+answers JSON. The knowledge base's Markdown has its own corpus (tests/kb/xss_corpus.py)."""
 
+from email.headerregistry import Address
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from chamado.inbox.actions import inbound_receive
 from chamado.mail.models import Delivery
 from chamado.mail.render import delivery_email
 from chamado.tickets.actions import ticket_reply_by_agent, ticket_transfer
@@ -92,3 +95,24 @@ def test_no_payload_renders_live(payload, owner, account, service, agent, admin,
         assert response["Content-Type"] == "application/json; charset=utf-8"
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response.json()["subject"] == ticket.subject  # stored as written, shown inert
+
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=[f"XSS{n}" for n in range(len(PAYLOADS))])
+def test_no_payload_in_an_inbound_email_renders_live(payload, agent) -> None:
+    """Inbound email: sender name, subject and body of a message that lands in review."""
+    message = EmailMessage()
+    message["From"] = Address(display_name=payload[:60], addr_spec="stranger@elsewhere.example")
+    message["To"] = "support@example.com"
+    message["Subject"] = payload
+    message["Message-ID"] = f"<{abs(hash(payload))}@elsewhere.example>"
+    message.set_content(f"{payload}\n\nPlease answer.")
+    message.add_alternative(f"<p>{payload}</p>", subtype="html")
+    inbound = inbound_receive(message.as_bytes(), source="pipe").inbound
+    assert inbound is not None
+
+    desk = Client()
+    desk.force_login(agent)
+    for url in (reverse("desk:review"), reverse("desk:review_detail", args=[inbound.pk])):
+        response = desk.get(url)
+        assert response.status_code == 200
+        assert live(response.content.decode()) == [], url
