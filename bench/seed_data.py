@@ -1,33 +1,42 @@
-"""Synthetic tickets for benchmark databases, bulk-inserted in the shape the actions write.
+"""Synthetic helpdesk data for benchmark databases, in the shape Chamado's actions write it.
 
 Imported once Django is set up (`bench/seed.py` does it). Not part of the `chamado` package:
 every seeded login gets the fixed `BENCH_PASSWORD`.
+
+Tickets and messages are written as rows (tuples in the models' column order), with PostgreSQL's
+COPY when the database is PostgreSQL (secondary indexes of tickets and messages dropped first
+and rebuilt at the end, foreign-key triggers off for the load: the rows are consistent by
+construction) and with batched INSERTs elsewhere (SQLite in the tests). Everything happens in
+one transaction: an interrupted seed leaves nothing behind, and the next run starts again.
 """
 
+import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from chamado.accounts.models import Account, User
 from chamado.services.models import Service
 from chamado.tickets import sla, workflow
-from chamado.tickets.models import Department, Message, SlaTarget, Ticket
+from chamado.tickets.models import Department, Message, Policy, SlaTarget, Ticket
 from chamado.tickets.selectors import sla_targets
 
-# Six-digit numbers give 900,000 tickets; leave some free so the draw in ticket_open still
-# finds one. A million tickets needs seven-digit numbers (a change to workflow and the model).
-MAX_TICKETS = 899_000
+DEFAULT_TICKETS = 1_000_000
 BENCH_DOMAIN = "bench.chamado.localhost"
 BENCH_AGENT_EMAIL = f"agent@{BENCH_DOMAIN}"  # an agent of every department
 BENCH_ADMIN_EMAIL = f"admin@{BENCH_DOMAIN}"
 BENCH_PASSWORD = "bench-password"  # every seeded login; benchmark databases only
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
+YEARS = 3
+SPAN = timedelta(days=365 * YEARS)  # tickets are spread over the last three years
 
 DEPARTMENTS = {
     "support": ("Support", "Suporte", False, 0),
@@ -36,13 +45,20 @@ DEPARTMENTS = {
 }
 DEPARTMENT_WEIGHTS = {"support": 60, "billing": 25, "sales": 15}
 PRIORITY_WEIGHTS = {Ticket.Priority.LOW: 30, Ticket.Priority.MEDIUM: 55, Ticket.Priority.HIGH: 15}
-MESSAGE_COUNT_WEIGHTS = {1: 30, 2: 35, 3: 20, 4: 15}  # client and agent take turns
+# Client and agent take turns; about 3.9 public messages a ticket, 4 with the internal notes.
+MESSAGE_COUNT_WEIGHTS = {1: 10, 2: 20, 3: 20, 4: 20, 5: 12, 6: 8, 8: 5, 10: 3, 14: 2}
+# Contacts besides the owner: 1.4 on average, so 2.4 people an account (120,000 for 50,000).
+EXTRA_CONTACT_WEIGHTS = {0: 25, 1: 30, 2: 25, 3: 12, 4: 8}
+PORTUGUESE_SHARE = 0.6  # of the accounts (and so of their tickets)
 AGENTS = [
     ("Elisa Rocha", ["support", "sales"]),
     ("Fábio Nunes", ["billing"]),
     ("Helena Prado", ["support"]),
     ("Igor Matos", ["support"]),
     ("Júlia Campos", ["sales", "billing"]),
+    ("Ricardo Alves", ["support"]),
+    ("Marina Costa", ["support", "billing"]),
+    ("Tomás Lima", ["sales"]),
 ]
 
 FIRST_NAMES = (  # noqa: SIM905
@@ -64,125 +80,171 @@ PRODUCTS = [
     ("Email Pro", "10 mailboxes, 25 GB each"),
     ("Reseller Hosting", "WHM, 50 accounts"),
 ]
+SERVICE_COUNT_WEIGHTS = {1: 35, 2: 30, 3: 35}  # two an account on average
 
-SUBJECTS = [
-    "Website down since this morning",
-    "Site fora do ar desde {hour}h",
-    "SSL certificate expired on {domain}",
-    "Certificado SSL expirado em {domain}",
-    "Cannot send email from {domain}",
-    "Não consigo enviar e-mails pelo Outlook",
-    "Error 500 after updating WordPress",
-    "Erro 500 depois de atualizar o WordPress",
-    "Slow site: pages take {seconds} seconds to load",
-    "Site lento, páginas demoram {seconds} segundos",
-    "Restore a backup from {weekday}",
-    "Restaurar backup de {weekday}",
-    "DNS not propagating for {domain}",
-    "Domínio {domain} não propaga",
-    "Upgrade from Shared Hosting to VPS",
-    "Quero migrar para um VPS maior",
-    "Invoice {invoice} charged twice",
-    "Fatura {invoice} cobrada em duplicidade",
-    "Refund for cancelled plan",
-    "Reembolso do plano cancelado",
-    "Change the payment card",
-    "Boleto da fatura {invoice} vencido",
-    "Disk quota exceeded on {domain}",
-    "Cota de disco excedida",
-    "cPanel login not working",
-    "Não consigo acessar o cPanel",
-    "PHP version change to {php}",
-    "Mudar versão do PHP para {php}",
-    "Mailbox full, emails bouncing",
-    "Caixa de e-mail cheia",
-    "Need a quote for {count} mailboxes",
-    "Orçamento para {count} contas de e-mail",
-    "Cron job not running",
-    "MySQL database too many connections",
-    "Banco de dados MySQL lento",
-    "Emails going to spam at Gmail",
-    "E-mails caindo no spam",
-    "Transfer domain {domain} to you",
-    "Transferência do domínio {domain}",
-    "VPS unreachable after reboot",
+SUBJECTS = {
+    "en": [
+        "Website down since this morning",
+        "SSL certificate expired on {domain}",
+        "Cannot send email from {domain}",
+        "Error 500 after updating WordPress",
+        "Slow site: pages take {seconds} seconds to load",
+        "Restore a backup from {weekday}",
+        "DNS not propagating for {domain}",
+        "Upgrade from Shared Hosting to VPS",
+        "Invoice {invoice} charged twice",
+        "Refund for cancelled plan",
+        "Change the payment card",
+        "Disk quota exceeded on {domain}",
+        "cPanel login not working",
+        "PHP version change to {php}",
+        "Mailbox full, emails bouncing",
+        "Need a quote for {count} mailboxes",
+        "Cron job not running",
+        "MySQL database too many connections",
+        "Emails going to spam at Gmail",
+        "Transfer domain {domain} to you",
+        "VPS unreachable after reboot",
+    ],
+    "pt": [
+        "Site fora do ar desde {hour}h",
+        "Certificado SSL expirado em {domain}",
+        "Não consigo enviar e-mails pelo Outlook",
+        "Erro 500 depois de atualizar o WordPress",
+        "Site lento, páginas demoram {seconds} segundos",
+        "Restaurar backup de {weekday}",
+        "Domínio {domain} não propaga",
+        "Quero migrar para um VPS maior",
+        "Fatura {invoice} cobrada em duplicidade",
+        "Reembolso do plano cancelado",
+        "Boleto da fatura {invoice} vencido",
+        "Cota de disco excedida",
+        "Não consigo acessar o cPanel",
+        "Mudar versão do PHP para {php}",
+        "Caixa de e-mail cheia",
+        "Orçamento para {count} contas de e-mail",
+        "Banco de dados MySQL lento",
+        "E-mails caindo no spam",
+        "Transferência do domínio {domain}",
+        "VPS não responde depois do reboot",
+    ],
+}
+CLIENT_SENTENCES = {
+    "en": [
+        "Since {hour}h the site {domain} shows a blank page.",
+        "We did not change anything on our side.",
+        "The browser says ERR_SSL_PROTOCOL_ERROR when opening https://{domain}.",
+        "Our customers cannot place orders and we are losing sales.",
+        "I already cleared the cache and tried another browser.",
+        "The error log shows: PHP Fatal error: Allowed memory size exhausted.",
+        "Outlook asks for the password again and again for {email}.",
+        "Messages to Gmail come back with 550 5.7.26 unauthenticated sender.",
+        "Please restore the backup of {weekday}, before the plugin update.",
+        "The invoice {invoice} was charged twice on my card.",
+        "How much would it cost to move to a VPS with {ram} GB of RAM?",
+        "The site takes about {seconds} seconds to open the home page.",
+        "I changed the nameservers to ns1.chamado.localhost {hours} hours ago.",
+        "The cron job at /home/{user}/cron.php has not run since {weekday}.",
+        "MySQL answers 'Too many connections' at peak times.",
+        "Can you check whether the server is blacklisted?",
+        "This is urgent, our campaign starts tomorrow.",
+        "Thank you, that solved it.",
+        "It happened again today at {hour}h.",
+        "I attached a screenshot of the error.",
+        "Our developer says the code is fine and the problem must be the server.",
+        "The same page works on my phone but not on the office network.",
+        "We renewed the plan last month, so it should not be suspended.",
+        "Could you also tell me how to avoid this in the future?",
+    ],
+    "pt": [
+        "Desde as {hour}h o site {domain} mostra uma página em branco.",
+        "Não alteramos nada do nosso lado.",
+        "O navegador mostra ERR_CONNECTION_TIMED_OUT ao abrir o painel.",
+        "Nossos clientes não conseguem finalizar pedidos.",
+        "Já limpei o cache e testei em outro navegador.",
+        "O log de erros mostra: PHP Fatal error: Allowed memory size exhausted.",
+        "O Outlook pede a senha toda hora para {email}.",
+        "Por favor restaurem o backup de {weekday}, antes da atualização do plugin.",
+        "A fatura {invoice} foi cobrada duas vezes no cartão.",
+        "Quanto custa migrar para um VPS com {ram} GB de memória?",
+        "O site leva uns {seconds} segundos para abrir a página inicial.",
+        "Troquei os DNS para ns1.chamado.localhost há {hours} horas.",
+        "O MySQL responde 'Too many connections' no horário de pico.",
+        "Vocês podem verificar se o servidor está em alguma blacklist?",
+        "É urgente, nossa campanha começa amanhã.",
+        "Obrigado, resolveu.",
+        "Aconteceu de novo hoje às {hour}h.",
+        "Segue em anexo um print do erro.",
+        "O nosso desenvolvedor diz que o código está certo e que o problema é o servidor.",
+        "A mesma página abre no celular mas não na rede do escritório.",
+        "Renovamos o plano no mês passado, então ele não deveria estar suspenso.",
+        "Podem me explicar também como evitar isso no futuro?",
+    ],
+}
+AGENT_SENTENCES = {
+    "en": [
+        "I checked the server and the web service is running normally.",
+        "The certificate for {domain} was renewed; please reload the page.",
+        "I raised the PHP memory limit to 512M for your account.",
+        "The backup of {weekday} was restored to a new folder, public_html_restore.",
+        "The duplicate charge of invoice {invoice} was refunded.",
+        "Please add the SPF record v=spf1 include:_spf.chamado.localhost ~all to your DNS.",
+        "DNS changes can take up to 24 hours to propagate worldwide.",
+        "A VPS with {ram} GB costs the amount on the attached quote.",
+        "Could you tell me the exact time the error happened?",
+        "I restarted the MySQL service and tuned max_connections.",
+        "The cron job ran manually without errors; it is scheduled again.",
+        "The server is not on any blacklist we monitor.",
+        "The access log shows many requests from a crawler; I blocked it in .htaccess.",
+        "Your plan allows {count} mailboxes; you are using all of them at the moment.",
+        "I cleared the OPcache and the site answers in under a second again.",
+    ],
+    "pt": [
+        "Verifiquei o servidor e o serviço web está normal.",
+        "O certificado de {domain} foi renovado; recarregue a página, por favor.",
+        "Aumentei o limite de memória do PHP para 512M na sua conta.",
+        "O backup de {weekday} foi restaurado na pasta public_html_restore.",
+        "A cobrança duplicada da fatura {invoice} foi estornada.",
+        "Adicione o registro SPF v=spf1 include:_spf.chamado.localhost ~all no seu DNS.",
+        "Alterações de DNS podem levar até 24 horas para propagar.",
+        "Pode me informar o horário exato em que o erro ocorreu?",
+        "Reiniciei o serviço MySQL e ajustei o max_connections.",
+        "O servidor não está em nenhuma blacklist monitorada.",
+        "O log de acesso mostra muitas requisições de um robô; bloqueei no .htaccess.",
+        "Seu plano permite {count} caixas de e-mail e todas estão em uso no momento.",
+        "Limpei o OPcache e o site voltou a abrir em menos de um segundo.",
+    ],
+}
+GREETINGS = {"en": "Hello {name},", "pt": "Olá {name},"}
+SIGN_OFFS = {
+    "en": "Best regards,\n{agent}\nSupport team",
+    "pt": "Atenciosamente,\n{agent}\nSuporte",
+}
+LOG_LINES = [
+    "[{weekday} {hour}:{minute}:{second}] [php:error] [client 203.0.113.{octet}] PHP Fatal "
+    "error:  Allowed memory size of 134217728 bytes exhausted in /home/{user}/public_html/"
+    "wp-includes/class-wp-query.php on line {line}",
+    "[{weekday} {hour}:{minute}:{second}] [proxy_fcgi:error] [client 198.51.100.{octet}] "
+    "AH01071: Got error 'Primary script unknown'",
+    "{hour}:{minute}:{second} postfix/smtp[{line}]: to=<{email}>, relay=gmail-smtp-in.l.google"
+    ".com, status=bounced (550-5.7.26 Unauthenticated email)",
+    "mysqli_real_connect(): (HY000/1040): Too many connections in /home/{user}/public_html/"
+    "wp-includes/class-wpdb.php on line {line}",
 ]
-CLIENT_SENTENCES = [
-    "Since {hour}h the site {domain} shows a blank page.",
-    "Desde as {hour}h o site {domain} mostra uma página em branco.",
-    "We did not change anything on our side.",
-    "Não alteramos nada do nosso lado.",
-    "The browser says ERR_SSL_PROTOCOL_ERROR when opening https://{domain}.",
-    "O navegador mostra ERR_CONNECTION_TIMED_OUT ao abrir o painel.",
-    "Our customers cannot place orders and we are losing sales.",
-    "Nossos clientes não conseguem finalizar pedidos.",
-    "I already cleared the cache and tried another browser.",
-    "Já limpei o cache e testei em outro navegador.",
-    "The error log shows: PHP Fatal error: Allowed memory size exhausted.",
-    "O log de erros mostra: PHP Fatal error: Allowed memory size exhausted.",
-    "Outlook asks for the password again and again for {email}.",
-    "O Outlook pede a senha toda hora para {email}.",
-    "Messages to Gmail come back with 550 5.7.26 unauthenticated sender.",
-    "Please restore the backup of {weekday}, before the plugin update.",
-    "Por favor restaurem o backup de {weekday}, antes da atualização do plugin.",
-    "The invoice {invoice} was charged twice on my card.",
-    "A fatura {invoice} foi cobrada duas vezes no cartão.",
-    "How much would it cost to move to a VPS with {ram} GB of RAM?",
-    "Quanto custa migrar para um VPS com {ram} GB de memória?",
-    "The site takes about {seconds} seconds to open the home page.",
-    "O site leva uns {seconds} segundos para abrir a página inicial.",
-    "I changed the nameservers to ns1.chamado.localhost {hours} hours ago.",
-    "Troquei os DNS para ns1.chamado.localhost há {hours} horas.",
-    "The cron job at /home/{user}/cron.php has not run since {weekday}.",
-    "MySQL answers 'Too many connections' at peak times.",
-    "O MySQL responde 'Too many connections' no horário de pico.",
-    "Can you check whether the server is blacklisted?",
-    "Vocês podem verificar se o servidor está em alguma blacklist?",
-    "This is urgent, our campaign starts tomorrow.",
-    "É urgente, nossa campanha começa amanhã.",
-    "Thank you, that solved it.",
-    "Obrigado, resolveu.",
-    "It happened again today at {hour}h.",
-    "Aconteceu de novo hoje às {hour}h.",
-    "I attached a screenshot of the error.",
-    "Segue em anexo um print do erro.",
-]
-AGENT_SENTENCES = [
-    "I checked the server and the web service is running normally.",
-    "Verifiquei o servidor e o serviço web está normal.",
-    "The certificate for {domain} was renewed; please reload the page.",
-    "O certificado de {domain} foi renovado; recarregue a página, por favor.",
-    "I raised the PHP memory limit to 512M for your account.",
-    "Aumentei o limite de memória do PHP para 512M na sua conta.",
-    "The backup of {weekday} was restored to a new folder, public_html_restore.",
-    "O backup de {weekday} foi restaurado na pasta public_html_restore.",
-    "The duplicate charge of invoice {invoice} was refunded.",
-    "A cobrança duplicada da fatura {invoice} foi estornada.",
-    "Please add the SPF record v=spf1 include:_spf.chamado.localhost ~all to your DNS.",
-    "Adicione o registro SPF v=spf1 include:_spf.chamado.localhost ~all no seu DNS.",
-    "DNS changes can take up to 24 hours to propagate worldwide.",
-    "Alterações de DNS podem levar até 24 horas para propagar.",
-    "A VPS with {ram} GB costs the amount on the attached quote.",
-    "Could you tell me the exact time the error happened?",
-    "Pode me informar o horário exato em que o erro ocorreu?",
-    "I restarted the MySQL service and tuned max_connections.",
-    "Reiniciei o serviço MySQL e ajustei o max_connections.",
-    "The cron job ran manually without errors; it is scheduled again.",
-    "The server is not on any blacklist we monitor.",
-    "O servidor não está em nenhuma blacklist monitorada.",
-]
-GREETINGS_EN = "Hello {name},"
-GREETINGS_PT = "Olá {name},"
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "segunda", "terça", "quarta", "sexta"]
+# Left in the pooled texts, replaced per account: the rest is drawn once per pooled text.
+PER_ACCOUNT = {"domain": "{domain}", "email": "{email}", "user": "{user}"}
+POOL_SIZE = 400  # filled variants of each sentence list
 
 
-def _rng_fill(rng: random.Random, text: str, *, domain: str, email: str) -> str:
+def _fill(rng: random.Random, text: str) -> str:
     if "{" not in text:
         return text
     return text.format(
-        domain=domain,
-        email=email,
+        **PER_ACCOUNT,
         hour=rng.randint(0, 23),
+        minute=f"{rng.randint(0, 59):02}",
+        second=f"{rng.randint(0, 59):02}",
         hours=rng.randint(2, 72),
         seconds=rng.randint(5, 40),
         weekday=rng.choice(WEEKDAYS),
@@ -190,8 +252,22 @@ def _rng_fill(rng: random.Random, text: str, *, domain: str, email: str) -> str:
         php=rng.choice(["8.1", "8.2", "8.3", "8.4"]),
         count=rng.randint(5, 200),
         ram=rng.choice([2, 4, 8, 16]),
-        user=domain.split(".")[0],
+        octet=rng.randint(1, 254),
+        line=rng.randint(100, 9999),
     )
+
+
+def _pool(rng: random.Random, texts: Sequence[str]) -> list[str]:
+    return [_fill(rng, rng.choice(texts)) for _ in range(POOL_SIZE)]
+
+
+def _slug(text: str) -> str:
+    table = str.maketrans("áàâãéêíóôõúüç", "aaaaeeiooouuc")
+    return "".join(c for c in text.lower().translate(table) if c.isalnum())
+
+
+def _weighted(rng: random.Random, weights: dict, count: int) -> list:
+    return rng.choices(list(weights), weights=list(weights.values()), k=count)
 
 
 @dataclass
@@ -200,6 +276,7 @@ class _Client:
 
     account_id: int
     domain: str
+    language: str
     people: list[tuple[int, str, str]]  # (user id, full name, email) of those who may open
     service_ids: list[int] = field(default_factory=list)
 
@@ -211,7 +288,106 @@ class SeedSummary:
     services: int
     tickets: int
     messages: int
+    articles: int
     by_status: dict[str, int]
+    by_digits: dict[int, int]
+
+
+# ---- Writing rows --------------------------------------------------------------------------
+
+
+class _Rows:
+    """Rows of one model's table: tuples of the named attributes, the other columns filled
+    with the field's default (or NULL), checked against the model so a new column without a
+    default stops the seed with a clear message instead of a database error."""
+
+    def __init__(self, model: type[models.Model], given: Sequence[str]) -> None:
+        self.model = model
+        fields = model._meta.concrete_fields
+        self.columns = [f.column for f in fields]
+        names = [f.attname for f in fields]
+        unknown = set(given) - set(names)
+        if unknown:
+            raise RuntimeError(f"{model.__name__} has no field {sorted(unknown)}")
+        self.passthrough = list(given) == names
+        self.layout: list[tuple[int, Any]] = []  # (index in the given tuple, or -1 and value)
+        self.datetimes = {i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)}
+        for f in fields:
+            if f.attname in given:
+                self.layout.append((given.index(f.attname), None))
+            elif f.has_default():
+                self.layout.append((-1, f.get_default()))
+            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                self.layout.append((-1, timezone.now()))
+            elif f.null:
+                self.layout.append((-1, None))
+            else:
+                raise RuntimeError(
+                    f"{model.__name__}.{f.attname} has no default: bench/seed_data.py must fill "
+                    "it (the model changed since the seeder was written)."
+                )
+
+    def full(self, row: tuple) -> tuple:
+        if self.passthrough:
+            return row
+        return tuple(row[i] if i >= 0 else value for i, value in self.layout)
+
+    def write(self, rows: Iterable[tuple]) -> int:
+        table = self.model._meta.db_table
+        count = 0
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+                statement = f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
+                with cursor.cursor.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(self.full(row))
+                        count += 1
+                return count
+            adapt = connection.ops.adapt_datetimefield_value
+            prepared = []
+            for row in rows:
+                values = list(self.full(row))
+                for i in self.datetimes:
+                    values[i] = adapt(values[i])
+                prepared.append(values)
+            marks = ", ".join(["%s"] * len(self.columns))
+            columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+            cursor.executemany(
+                f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) VALUES ({marks})",
+                prepared,
+            )
+            return len(prepared)
+
+
+def _next_id(model: type[models.Model]) -> int:
+    return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+
+
+def _sequences_reset(*model_list: type[models.Model]) -> None:
+    statements = connection.ops.sequence_reset_sql(no_style(), list(model_list))
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def _secondary_indexes(tables: Sequence[str]) -> list[tuple[str, str]]:
+    """(name, definition) of the indexes PostgreSQL can rebuild after the load: neither the
+    primary key nor one backing a constraint (the ticket number's uniqueness stays)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_class t ON t.oid = i.indrelid "
+            "WHERE t.relname = ANY(%s) AND NOT i.indisprimary AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+            "ORDER BY c.relname",
+            [list(tables)],
+        )
+        return list(cursor.fetchall())
+
+
+# ---- People and services -------------------------------------------------------------------
 
 
 def departments_ensure() -> dict[str, Department]:
@@ -230,7 +406,9 @@ def departments_ensure() -> dict[str, Department]:
     return departments
 
 
-def _agents_ensure(departments: dict[str, Department], password: str) -> dict[str, list[User]]:
+def _agents_ensure(
+    departments: dict[str, Department], password: str
+) -> tuple[dict[str, list[User]], User]:
     """A few agents per department, the bench agent in all of them, and an administrator."""
     by_department: dict[str, list[User]] = {slug: [] for slug in departments}
     people = [("Bench Agent", list(departments), BENCH_AGENT_EMAIL)]
@@ -244,7 +422,7 @@ def _agents_ensure(departments: dict[str, Department], password: str) -> dict[st
             departments[slug].agents.add(agent)
             if agent.email != BENCH_AGENT_EMAIL:
                 by_department[slug].append(agent)
-    User.objects.get_or_create(
+    admin, _created = User.objects.get_or_create(
         email=BENCH_ADMIN_EMAIL,
         defaults={
             "full_name": "Bench Admin",
@@ -254,91 +432,157 @@ def _agents_ensure(departments: dict[str, Department], password: str) -> dict[st
             "password": password,
         },
     )
-    return by_department
-
-
-def _slug(text: str) -> str:
-    table = str.maketrans("áàâãéêíóôõúüç", "aaaaeeiooouuc")
-    return "".join(c for c in text.lower().translate(table) if c.isalnum())
+    return by_department, admin
 
 
 def _clients_create(
-    rng: random.Random, count: int, password: str, batch_size: int
-) -> tuple[list[_Client], int]:
-    """Accounts with an owner, sometimes more contacts, and one to three services."""
-    offset = Account.objects.count()
-    accounts = [
-        Account(name=f"{rng.choice(LAST_NAMES)} {rng.choice(COMPANY_SUFFIXES)} {offset + i}")
-        for i in range(count)
-    ]
-    Account.objects.bulk_create(accounts, batch_size=batch_size)
-    users: list[User] = []
-    clients: list[_Client] = []
-    services: list[Service] = []
-    for account in accounts:
-        serial = account.name.rsplit(" ", 1)[1]
-        domain = f"{_slug(account.name.rsplit(' ', 1)[0])}{serial}.com.br"
-        client = _Client(account_id=account.pk, domain=domain, people=[])
-        roles = [("owner", True)]
-        if rng.random() < 0.3:
-            roles.append(("tickets", True))
-        if rng.random() < 0.1:
-            roles.append(("finance", False))
-        for role, may_open in roles:
+    rng: random.Random, count: int, password: str, now: datetime
+) -> tuple[list[_Client], int, int]:
+    """Accounts with an owner, often more contacts, and one to three services."""
+    account_rows = _Rows(Account, ["id", "name", "created_at", "updated_at"])
+    user_rows = _Rows(
+        User,
+        [
+            "id",
+            "password",
+            "email",
+            "full_name",
+            "language",
+            "account_id",
+            "is_account_owner",
+            "can_tickets",
+            "date_joined",
+        ],
+    )
+    service_rows = _Rows(
+        Service, ["id", "account_id", "name", "label", "details", "status", "created_at"]
+    )
+    account_id, user_id, service_id = _next_id(Account), _next_id(User), _next_id(Service)
+    accounts, users, services, clients = [], [], [], []
+    extra_counts = _weighted(rng, EXTRA_CONTACT_WEIGHTS, count)
+    service_counts = _weighted(rng, SERVICE_COUNT_WEIGHTS, count)
+    for index in range(count):
+        joined = now - SPAN * 1.1 * rng.random()
+        base = f"{rng.choice(LAST_NAMES)} {rng.choice(COMPANY_SUFFIXES)}"
+        name = f"{base} {account_id}"
+        domain = f"{_slug(base)}{account_id}.com.br"
+        language = "pt" if rng.random() < PORTUGUESE_SHARE else "en"
+        accounts.append((account_id, name, joined, joined))
+        client = _Client(account_id=account_id, domain=domain, language=language, people=[])
+        roles = [("owner", True)] + [
+            ("tickets", True) if rng.random() < 0.7 else ("finance", False)
+            for _ in range(extra_counts[index])
+        ]
+        for serial, (role, may_open) in enumerate(roles):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            email = f"{_slug(first)}.{_slug(last)}.{serial}@{domain}"
+            full_name = f"{first} {last}"
             users.append(
-                User(
-                    email=f"{_slug(first)}.{_slug(last)}.{role}@{domain}",
-                    full_name=f"{first} {last}",
-                    account_id=account.pk,
-                    is_account_owner=role == "owner",
-                    can_tickets=role == "tickets",
-                    password=password,
+                (
+                    user_id,
+                    password,
+                    email,
+                    full_name,
+                    "pt-br" if language == "pt" else "en",
+                    account_id,
+                    role == "owner",
+                    role == "tickets",
+                    joined,
                 )
             )
             if may_open:
-                client.people.append((0, users[-1].full_name, users[-1].email))
-        for product, details in rng.sample(PRODUCTS, rng.randint(1, 3)):
-            services.append(
-                Service(
-                    account_id=account.pk,
-                    name=product,
-                    label=domain if product != "VPS 2GB" else f"vps.{domain}",
-                    details=details,
-                    status=Service.Status.ACTIVE
-                    if rng.random() < 0.9
-                    else Service.Status.SUSPENDED,
-                )
-            )
+                client.people.append((user_id, full_name, email))
+            user_id += 1
+        for product, details in rng.sample(PRODUCTS, service_counts[index]):
+            status = Service.Status.ACTIVE if rng.random() < 0.9 else Service.Status.SUSPENDED
+            label = domain if product != "VPS 2GB" else f"vps.{domain}"
+            services.append((service_id, account_id, product, label, details, status, joined))
+            client.service_ids.append(service_id)
+            service_id += 1
         clients.append(client)
-    User.objects.bulk_create(users, batch_size=batch_size)
-    Service.objects.bulk_create(services, batch_size=batch_size)
-    ids = {user.email: user.pk for user in users}
-    by_account = {client.account_id: client for client in clients}
-    for client in clients:
-        client.people = [(ids[email], name, email) for _id, name, email in client.people]
-    for service in services:
-        by_account[service.account_id].service_ids.append(service.pk)
-    return clients, len(users)
+        account_id += 1
+    account_rows.write(accounts)
+    user_rows.write(users)
+    service_rows.write(services)
+    return clients, len(users), len(services)
 
 
-def _numbers(rng: random.Random, count: int) -> list[int]:
-    used = set(Ticket.objects.values_list("number", flat=True))
-    free = workflow.NUMBER_MAX - workflow.NUMBER_MIN + 1 - len(used)
-    if count > free:
-        raise ValueError(f"only {free} six-digit ticket numbers are free")
-    population = range(workflow.NUMBER_MIN, workflow.NUMBER_MAX + 1)
-    if not used:
-        return rng.sample(population, count)
-    return rng.sample([n for n in population if n not in used], count)
+# ---- Ticket numbers ------------------------------------------------------------------------
 
 
-def _weighted(rng: random.Random, weights: dict, count: int) -> list:
-    return rng.choices(list(weights), weights=list(weights.values()), k=count)
+def _numbers(rng: random.Random, count: int, policy: Policy) -> list[int]:
+    """``count`` new numbers in the order ticket_open would have given them: random, of the
+    shortest length whose space is used less than the policy's share (six digits until
+    450,000 of them are used, then seven, by default); existing numbers are skipped."""
+    existing = set(Ticket.objects.values_list("number", flat=True))
+    given: dict[int, int] = {}
+
+    def used(digits: int) -> int:
+        low, high = workflow.number_space(digits)
+        return given.get(digits, 0) + sum(1 for n in existing if low <= n <= high)
+
+    numbers: list[int] = []
+    while len(numbers) < count:
+        digits = workflow.number_digits(
+            used,
+            min_digits=policy.number_min_digits,
+            grow_at_percent=policy.number_grow_at_percent,
+        )
+        low, high = workflow.number_space(digits)
+        room = count - len(numbers)
+        if digits < workflow.NUMBER_DIGITS_MAX:
+            share = math.ceil((high - low + 1) * policy.number_grow_at_percent / 100)
+            room = min(room, share - used(digits))
+        taken = {n for n in existing if low <= n <= high}
+        drawn = rng.sample(range(low, high + 1), min(room + len(taken), high - low + 1))
+        fresh = [n for n in drawn if n not in taken][:room]
+        if not fresh:
+            raise ValueError(f"no {digits}-digit ticket number is free")
+        numbers.extend(fresh)
+        given[digits] = given.get(digits, 0) + len(fresh)
+    return numbers
+
+
+# ---- Tickets and their conversations -------------------------------------------------------
+
+TICKET_FIELDS = [f.attname for f in Ticket._meta.concrete_fields]
+MESSAGE_FIELDS = [f.attname for f in Message._meta.concrete_fields]
+_EXPECTED_TICKET = [
+    "id",
+    "number",
+    "account_id",
+    "contact_id",
+    "department_id",
+    "service_id",
+    "subject",
+    "priority",
+    "status",
+    "assignee_id",
+    "created_at",
+    "last_activity_at",
+    "waiting_since",
+    "first_response_at",
+    "closed_at",
+    "response_due_at",
+    "response_warn_at",
+    "merged_into_id",
+    "search_document",
+]
+_EXPECTED_MESSAGE = [
+    "id",
+    "ticket_id",
+    "author_id",
+    "from_agent",
+    "is_internal",
+    "body",
+    "source",
+    "created_at",
+    "submission_key",
+]
 
 
 class _TicketBuilder:
-    """One ticket and its conversation, with the fields the actions would have left."""
+    """One ticket and its conversation as rows, with the fields the actions would have left."""
 
     def __init__(
         self,
@@ -348,130 +592,360 @@ class _TicketBuilder:
         departments: dict[str, Department],
         agents: dict[str, list[User]],
         targets: dict[tuple[int, int], sla.Targets],
+        message_id: int,
     ) -> None:
         self.rng, self.now, self.departments = rng, now, departments
         self.agents, self.targets = agents, targets
+        self.message_id = message_id
+        self.subjects = {lang: _pool(rng, texts) for lang, texts in SUBJECTS.items()}
+        self.client_pool = {lang: _pool(rng, texts) for lang, texts in CLIENT_SENTENCES.items()}
+        self.agent_pool = {lang: _pool(rng, texts) for lang, texts in AGENT_SENTENCES.items()}
+        self.log_pool = _pool(rng, LOG_LINES)
+        self.sources = [Message.Source.EMAIL] + [Message.Source.WEB] * 4
 
     def _still_open_chance(self, age: timedelta) -> float:
         if age < 3 * DAY:
             return 0.7
         if age < 30 * DAY:
             return 0.12
-        return 0.01  # the forgotten backlog every helpdesk has
+        return 0.005  # the forgotten backlog every helpdesk has
+
+    @staticmethod
+    def _personal(text: str, client: _Client, email: str) -> str:
+        if "{" not in text:
+            return text
+        return (
+            text.replace("{domain}", client.domain)
+            .replace("{email}", email)
+            .replace("{user}", client.domain.split(".")[0])
+        )
+
+    def _paragraphs(self, pool: list[str], sentences: int) -> str:
+        chosen = self.rng.choices(pool, k=sentences)
+        return "\n\n".join(" ".join(chosen[i : i + 3]) for i in range(0, sentences, 3))
+
+    def _client_body(self, client: _Client, email: str) -> str:
+        rng = self.rng
+        # Most client messages are a few sentences; some run long (a median of about 250
+        # characters, one in ten over 600), and one in twenty-five pastes a log.
+        sentences = min(1 + int(rng.lognormvariate(1.2, 0.7)), 30)
+        body = self._paragraphs(self.client_pool[client.language], sentences)
+        if rng.random() < 0.04:
+            body += "\n\n" + "\n".join(rng.choices(self.log_pool, k=rng.randint(4, 25)))
+        return self._personal(body, client, email)
+
+    def _agent_body(self, client: _Client, name: str, email: str, agent: User) -> str:
+        rng, language = self.rng, client.language
+        sentences = min(1 + int(rng.lognormvariate(1.0, 0.6)), 20)
+        text = self._paragraphs(self.agent_pool[language], sentences)
+        greeting = GREETINGS[language].format(name=name.split()[0])
+        sign_off = SIGN_OFFS[language].format(agent=agent.full_name)
+        return self._personal(f"{greeting}\n\n{text}\n\n{sign_off}", client, email)
 
     def build(
-        self, *, number: int, created_at: datetime, client: _Client, slug: str, priority: int
-    ) -> tuple[Ticket, list[Message]]:
+        self,
+        *,
+        ticket_id: int,
+        number: int,
+        created_at: datetime,
+        client: _Client,
+        slug: str,
+        priority: int,
+    ) -> tuple[tuple, list[tuple], str]:
         rng, now = self.rng, self.now
         department = self.departments[slug]
         person_id, person_name, person_email = rng.choice(client.people)
         service_id = None
         if client.service_ids and (not department.allows_no_service or rng.random() < 0.5):
             service_id = rng.choice(client.service_ids)
-        subject = _rng_fill(rng, rng.choice(SUBJECTS), domain=client.domain, email=person_email)
+        subject = self._personal(rng.choice(self.subjects[client.language]), client, person_email)
         count = _weighted(rng, MESSAGE_COUNT_WEIGHTS, 1)[0]
         # The conversation spans minutes to days, never past now.
-        span = min(now - created_at, timedelta(hours=rng.uniform(0.2, 120)))
+        span = min(now - created_at, timedelta(hours=rng.uniform(0.2, 24 * min(count, 8))))
         moments = sorted(created_at + span * rng.random() for _ in range(count - 1))
         agent = rng.choice(self.agents[slug])
-        messages: list[Message] = []
+        messages: list[tuple] = []
         document = [subject, person_name, person_email]
         first_response_at = None
         for index, moment in enumerate([created_at, *moments]):
             from_agent = index % 2 == 1
-            body = self._body(client, person_name, person_email, agent, from_agent=from_agent)
+            if from_agent:
+                body = self._agent_body(client, person_name, person_email, agent)
+                author = agent.pk
+            else:
+                body = self._client_body(client, person_email)
+                author = person_id
             messages.append(
-                Message(
-                    author_id=agent.pk if from_agent else person_id,
-                    from_agent=from_agent,
-                    body=body,
-                    source=Message.Source.EMAIL if rng.random() < 0.2 else Message.Source.WEB,
-                    created_at=moment,
+                (
+                    self.message_id,
+                    ticket_id,
+                    author,
+                    from_agent,
+                    False,
+                    body,
+                    rng.choice(self.sources),
+                    moment,
+                    "",
                 )
             )
+            self.message_id += 1
             document.append(body)
             if from_agent and first_response_at is None:
                 first_response_at = moment
             if from_agent and rng.random() < 0.05:
-                note = "Internal: " + _rng_fill(
-                    rng, rng.choice(AGENT_SENTENCES), domain=client.domain, email=person_email
+                note = "Internal: " + self._personal(
+                    rng.choice(self.agent_pool[client.language]), client, person_email
                 )
                 messages.append(
-                    Message(
-                        author_id=agent.pk,
-                        from_agent=True,
-                        is_internal=True,
-                        body=note,
-                        source=Message.Source.WEB,
-                        created_at=moment,
+                    (
+                        self.message_id,
+                        ticket_id,
+                        agent.pk,
+                        True,
+                        True,
+                        note,
+                        Message.Source.WEB,
+                        moment,
+                        "",
                     )
                 )
+                self.message_id += 1
                 document.append(note)
-        last = messages[-1].created_at
+        last = messages[-1][7]
         client_waits = count % 2 == 1  # the client wrote last
-        ticket = Ticket(
-            number=number,
-            account_id=client.account_id,
-            contact_id=person_id,
-            department=department,
-            service_id=service_id,
-            subject=subject,
-            priority=priority,
-            created_at=created_at,
-            last_activity_at=last,
-            first_response_at=first_response_at,
-            assignee_id=agent.pk if first_response_at and rng.random() < 0.6 else None,
-            search_document="\n".join(document).strip(),
-        )
+        status = Ticket.Status.CLOSED
+        last_activity_at = last
+        waiting_since = closed_at = due = warn = None
         if rng.random() >= self._still_open_chance(now - created_at):
             # ticket_close: no waiting, no SLA clock; autoclose keeps last_activity_at.
-            ticket.status = Ticket.Status.CLOSED
-            ticket.closed_at = min(last + timedelta(hours=rng.uniform(0.1, 80)), now)
+            closed_at = min(last + timedelta(hours=rng.uniform(0.1, 80)), now)
             if rng.random() < 0.6:
-                ticket.last_activity_at = ticket.closed_at
+                last_activity_at = closed_at
         elif client_waits:
-            if count == 1:
-                ticket.status = Ticket.Status.OPEN
-            else:
-                ticket.status = Ticket.Status.CUSTOMER_REPLY
+            status = Ticket.Status.OPEN if count == 1 else Ticket.Status.CUSTOMER_REPLY
             if rng.random() < 0.1:
-                ticket.status = Ticket.Status.IN_PROGRESS
-            ticket.waiting_since = (
-                last  # notes follow agents' messages only, so this is the client's
-            )
-            ticket.response_due_at, ticket.response_warn_at = sla.response_deadline(
-                waiting_since=ticket.waiting_since,
+                status = Ticket.Status.IN_PROGRESS
+            waiting_since = last  # notes follow agents' messages only, so this is the client's
+            due, warn = sla.response_deadline(
+                waiting_since=waiting_since,
                 answered_before=first_response_at is not None,
                 targets=self.targets[(department.pk, priority)],
             )
         elif rng.random() < 0.8 and now - last < 72 * HOUR:
-            ticket.status = Ticket.Status.ANSWERED  # older ones the autoclose has closed
+            status = Ticket.Status.ANSWERED  # older ones the autoclose has closed
         else:
-            ticket.status = Ticket.Status.ON_HOLD
-        return ticket, messages
-
-    def _body(
-        self, client: _Client, name: str, email: str, agent: User, *, from_agent: bool
-    ) -> str:
-        rng = self.rng
-        pool = AGENT_SENTENCES if from_agent else CLIENT_SENTENCES
-        sentences = [
-            _rng_fill(rng, rng.choice(pool), domain=client.domain, email=email)
-            for _ in range(rng.randint(2, 5))
-        ]
-        if not from_agent:
-            return " ".join(sentences)
-        greeting = (GREETINGS_PT if rng.random() < 0.5 else GREETINGS_EN).format(
-            name=name.split()[0]
+            status = Ticket.Status.ON_HOLD
+        assignee = agent.pk if first_response_at and rng.random() < 0.6 else None
+        ticket = (
+            ticket_id,
+            number,
+            client.account_id,
+            person_id,
+            department.pk,
+            service_id,
+            subject,
+            priority,
+            status,
+            assignee,
+            created_at,
+            last_activity_at,
+            waiting_since,
+            first_response_at,
+            closed_at,
+            due,
+            warn,
+            None,
+            "\n".join(document).strip(),
         )
-        return f"{greeting}\n\n{' '.join(sentences)}\n\n{agent.full_name}"
+        return ticket, messages, status
 
 
 def _created_moments(rng: random.Random, count: int, now: datetime) -> Iterator[datetime]:
-    """Spread over the last 365 days, oldest first (ids grow with time, as in real use)."""
-    ages = sorted((rng.random() * 365 * DAY for _ in range(count)), reverse=True)
+    """Spread over the last three years, oldest first (ids grow with time, as in real use)."""
+    seconds = SPAN.total_seconds()
+    ages = sorted((rng.random() * seconds for _ in range(count)), reverse=True)
     for age in ages:
-        yield now - age
+        yield now - timedelta(seconds=age)
+
+
+# ---- The knowledge base --------------------------------------------------------------------
+
+KB_TOPICS = [
+    # slug, English title, Portuguese title, English steps, Portuguese steps
+    (
+        "ssl-certificate",
+        "Renew or install an SSL certificate",
+        "Renovar ou instalar um certificado SSL",
+        "certificate",
+        "certificado",
+    ),
+    (
+        "php-version",
+        "Change the PHP version of a site",
+        "Mudar a versão do PHP de um site",
+        "PHP",
+        "PHP",
+    ),
+    (
+        "dns-propagation",
+        "Why DNS changes take time",
+        "Por que alterações de DNS demoram",
+        "DNS",
+        "DNS",
+    ),
+    (
+        "mysql-connections",
+        "MySQL: too many connections",
+        "MySQL: conexões demais",
+        "MySQL",
+        "MySQL",
+    ),
+    (
+        "email-spam",
+        "Emails going to spam: SPF, DKIM and DMARC",
+        "E-mails caindo no spam: SPF, DKIM e DMARC",
+        "email",
+        "e-mail",
+    ),
+    ("disk-quota", "Disk quota exceeded", "Cota de disco excedida", "disk", "disco"),
+    ("cron-jobs", "Schedule a cron job", "Agendar uma tarefa cron", "cron", "cron"),
+    ("restore-backup", "Restore a backup", "Restaurar um backup", "backup", "backup"),
+    (
+        "slow-site",
+        "My site is slow: first checks",
+        "Meu site está lento: primeiras verificações",
+        "cache",
+        "cache",
+    ),
+    (
+        "vps-reboot",
+        "A VPS does not answer after a reboot",
+        "VPS não responde depois do reboot",
+        "VPS",
+        "VPS",
+    ),
+    (
+        "outlook-setup",
+        "Set up a mailbox in Outlook",
+        "Configurar uma caixa no Outlook",
+        "Outlook",
+        "Outlook",
+    ),
+    (
+        "domain-transfer",
+        "Transfer a domain to us",
+        "Transferir um domínio para nós",
+        "domain",
+        "domínio",
+    ),
+    ("payment-card", "Change the payment card", "Trocar o cartão de pagamento", "card", "cartão"),
+    ("refunds", "Refunds and cancellations", "Reembolsos e cancelamentos", "refund", "reembolso"),
+    (
+        "wordpress-500",
+        "WordPress error 500 after an update",
+        "Erro 500 no WordPress depois de uma atualização",
+        "plugin",
+        "plugin",
+    ),
+    ("mailbox-full", "A mailbox is full", "Caixa de e-mail cheia", "mailbox", "caixa"),
+    ("ftp-access", "Connect with FTP or SFTP", "Conectar por FTP ou SFTP", "SFTP", "SFTP"),
+    (
+        "two-factor",
+        "Turn on two-step sign-in",
+        "Ativar a verificação em duas etapas",
+        "authenticator",
+        "autenticador",
+    ),
+    (
+        "contacts",
+        "Give a colleague access to tickets",
+        "Dar acesso aos tickets a um colega",
+        "contact",
+        "contato",
+    ),
+    ("upgrade-plan", "Move to a bigger plan", "Migrar para um plano maior", "upgrade", "upgrade"),
+    (
+        "blacklist",
+        "Is my server on a blacklist?",
+        "Meu servidor está em uma blacklist?",
+        "blacklist",
+        "blacklist",
+    ),
+    (
+        "htaccess",
+        "Block a crawler with .htaccess",
+        "Bloquear um robô com .htaccess",
+        "htaccess",
+        "htaccess",
+    ),
+    (
+        "webmail",
+        "Read your email in the browser",
+        "Ler seus e-mails no navegador",
+        "webmail",
+        "webmail",
+    ),
+    ("invoice-copy", "Get a copy of an invoice", "Segunda via de uma fatura", "invoice", "fatura"),
+    (
+        "redirects",
+        "Redirect a domain to another",
+        "Redirecionar um domínio para outro",
+        "redirect",
+        "redirecionamento",
+    ),
+]
+
+
+def _kb_body(rng: random.Random, title: str, word: str, language: str) -> str:
+    pool = AGENT_SENTENCES[language] + CLIENT_SENTENCES[language]
+    heading = ("## Before you start", "## Step by step", "## If it still fails")
+    if language == "pt":
+        heading = ("## Antes de começar", "## Passo a passo", "## Se ainda não funcionar")
+    steps = "\n".join(
+        f"{i}. "
+        + _fill(rng, rng.choice(pool)).format(
+            domain="example.com", email="you@example.com", user="example"
+        )
+        for i in range(1, rng.randint(4, 8))
+    )
+    intro = f"**{title}** ({word}). " + " ".join(
+        _fill(rng, rng.choice(pool)).format(
+            domain="example.com", email="you@example.com", user="example"
+        )
+        for _ in range(3)
+    )
+    return f"{intro}\n\n{heading[0]}\n\n{intro}\n\n{heading[1]}\n\n{steps}\n\n{heading[2]}\n\n" + (
+        "Open a ticket in Support." if language == "en" else "Abra um ticket no Suporte."
+    )
+
+
+def kb_seed(rng: random.Random, author: User) -> int:
+    """The demo's knowledge base (both languages, a draft, a clients-only article) and a few
+    dozen more, saved through kb's actions: rendered and with their search text, as the admin
+    would leave them. Skipped when the database already has a knowledge base."""
+    from chamado.kb.actions import article_create
+    from chamado.kb.models import Article, Category
+    from chamado.ops.demo_kb import kb_demo_load
+
+    if Category.objects.exists():
+        return 0
+    kb_demo_load(author=author)
+    categories = list(Category.objects.order_by("position"))
+    for position, (slug, title, title_pt, word, word_pt) in enumerate(KB_TOPICS, start=10):
+        article_create(
+            actor=author,
+            category=categories[position % len(categories)],
+            slug=slug,
+            position=position,
+            title=title,
+            body=_kb_body(rng, title, word, "en"),
+            title_pt_br=title_pt,
+            body_pt_br=_kb_body(rng, title_pt, word_pt, "pt"),
+        )
+    return Article.objects.count()
+
+
+# ---- The whole seed ------------------------------------------------------------------------
 
 
 def bench_seed(
@@ -479,20 +953,45 @@ def bench_seed(
     tickets: int,
     accounts: int,
     seed: int = 0,
-    batch_size: int = 2000,
+    batch_size: int = 10_000,
     now: datetime | None = None,
     progress: Callable[[int], object] = lambda n: None,
+    phase: Callable[[str], object] = lambda text: None,
 ) -> SeedSummary:
     """Create ``tickets`` tickets over ``accounts`` accounts, in one transaction."""
-    if not 1 <= tickets <= MAX_TICKETS:
-        raise ValueError(f"tickets must be between 1 and {MAX_TICKETS:,}")
+    if tickets < 1:
+        raise ValueError("tickets must be at least 1")
     if accounts < 1:
         raise ValueError("accounts must be at least 1")
+    if TICKET_FIELDS != _EXPECTED_TICKET or MESSAGE_FIELDS != _EXPECTED_MESSAGE:
+        raise RuntimeError(
+            "The Ticket or Message model changed: update the rows in bench/seed_data.py "
+            f"(tickets: {TICKET_FIELDS}; messages: {MESSAGE_FIELDS})."
+        )
     rng = random.Random(seed)
     now = now or timezone.now()
     password = make_password(BENCH_PASSWORD)
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic():
-        numbers = _numbers(rng, tickets)
+        fresh = not Ticket.objects.exists() and not Message.objects.exists()
+        rebuild: list[tuple[str, str]] = []
+        if postgres:
+            with connection.cursor() as cursor:
+                # The rows are consistent by construction: no foreign-key trigger per row
+                # (needs a superuser, as the bench's postgres is; otherwise they just run).
+                cursor.execute("SAVEPOINT bench_role")
+                try:
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+                    cursor.execute("RELEASE SAVEPOINT bench_role")
+                except Exception:
+                    cursor.execute("ROLLBACK TO SAVEPOINT bench_role")
+                cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            if fresh:
+                rebuild = _secondary_indexes(["tickets_ticket", "tickets_message"])
+                with connection.cursor() as cursor:
+                    for name, _definition in rebuild:
+                        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        numbers = _numbers(rng, tickets, Policy.current())
         departments = departments_ensure()
         SlaTarget.objects.get_or_create(
             department=departments["support"],
@@ -504,49 +1003,69 @@ def bench_seed(
             for department in departments.values()
             for priority in Ticket.Priority.values
         }
-        agents = _agents_ensure(departments, password)
-        clients, user_count = _clients_create(rng, accounts, password, batch_size)
+        agents, admin = _agents_ensure(departments, password)
+        phase(f"{accounts:,} accounts, their contacts and services")
+        clients, user_count, service_count = _clients_create(rng, accounts, password, now)
         # A few large accounts and many small ones (Zipf-like), as hosting companies have.
         cumulative, total = [], 0.0
         for rank in range(len(clients)):
             total += 1 / (rank + 1) ** 0.7
             cumulative.append(total)
+        ticket_id = _next_id(Ticket)
         builder = _TicketBuilder(
-            rng, now=now, departments=departments, agents=agents, targets=targets
+            rng,
+            now=now,
+            departments=departments,
+            agents=agents,
+            targets=targets,
+            message_id=_next_id(Message),
         )
+        ticket_rows, message_rows = _Rows(Ticket, TICKET_FIELDS), _Rows(Message, MESSAGE_FIELDS)
         moments = _created_moments(rng, tickets, now)
         message_total = 0
         by_status: dict[str, int] = {}
+        phase(f"{tickets:,} tickets and their messages")
         for start in range(0, tickets, batch_size):
             size = min(batch_size, tickets - start)
             owners = rng.choices(clients, cum_weights=cumulative, k=size)
             slugs = _weighted(rng, DEPARTMENT_WEIGHTS, size)
             priorities = _weighted(rng, PRIORITY_WEIGHTS, size)
-            built = [
-                builder.build(
+            batch_tickets, batch_messages = [], []
+            for i in range(size):
+                ticket, messages, status = builder.build(
+                    ticket_id=ticket_id,
                     number=numbers[start + i],
                     created_at=next(moments),
                     client=owners[i],
                     slug=slugs[i],
                     priority=priorities[i],
                 )
-                for i in range(size)
-            ]
-            Ticket.objects.bulk_create([ticket for ticket, _messages in built])
-            messages = []
-            for ticket, conversation in built:
-                by_status[ticket.status] = by_status.get(ticket.status, 0) + 1
-                for message in conversation:
-                    message.ticket_id = ticket.pk
-                    messages.append(message)
-            Message.objects.bulk_create(messages)
-            message_total += len(messages)
+                ticket_id += 1
+                batch_tickets.append(ticket)
+                batch_messages.extend(messages)
+                by_status[status] = by_status.get(status, 0) + 1
+            ticket_rows.write(batch_tickets)
+            message_total += message_rows.write(batch_messages)
             progress(size)
+        _sequences_reset(Account, User, Service, Ticket, Message)
+        if rebuild:
+            phase(f"rebuilding {len(rebuild)} indexes of tickets and messages")
+            with connection.cursor() as cursor:
+                for name, definition in rebuild:
+                    phase(f"  index {name}")
+                    cursor.execute(definition)
+        phase("knowledge base")
+        articles = kb_seed(rng, admin)
+    by_digits: dict[int, int] = {}
+    for number in numbers:
+        by_digits[len(str(number))] = by_digits.get(len(str(number)), 0) + 1
     return SeedSummary(
         accounts=len(clients),
         users=user_count,
-        services=sum(len(client.service_ids) for client in clients),
+        services=service_count,
         tickets=tickets,
         messages=message_total,
+        articles=articles,
         by_status=by_status,
+        by_digits=by_digits,
     )
