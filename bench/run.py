@@ -1,29 +1,38 @@
-"""Chamado's benchmark: seed a PostgreSQL database, then measure the main pages.
+"""Chamado's benchmark: seed a PostgreSQL database, then measure every main page beside a
+trivial view, through gunicorn, with a load generator on loopback.
 
-    .venv/bin/python bench/run.py [--tickets N] [--database-url URL] [--reset] [--no-wrk]
+    .venv/bin/python bench/run.py [--tickets N] [--database-url URL] [--reset] [--smoke]
 
 Uses (and creates when missing) the database `chamado_bench`, migrates it, seeds it with
-`bench/seed.py` when it has no tickets, then for each page measures in-process with
-Django's test client: queries per request, median and p95 latency, and the plan (EXPLAIN
-ANALYZE) of its slowest ticket query. When `wrk` is installed it also drives the pages through
-gunicorn. Prints a table and writes bench/results/YYYY-MM-DD-<tickets>.md. Nothing here is a
-test: timings are reported, never asserted.
+`bench/seed.py` when it has no tickets, turns the policy's rate limits off, runs VACUUM ANALYZE,
+then serves Chamado with gunicorn (`bench.settings`: the product's settings, plus the trivial
+view `/bench/trivial/` and a header counting each request's queries) and for each page measures:
+throughput at saturation (wrk for GETs when installed, else and for POSTs a Python generator),
+p50/p95/p99 at a fixed rate (50 req/s), queries per request, the RSS of the gunicorn workers,
+and the plan (EXPLAIN ANALYZE) of its slowest ticket query. Each page's throughput is printed
+as a share of the trivial view's. Writes bench/results/YYYY-MM-DD-<tickets>.md. Nothing here is
+a test: timings are reported, never asserted.
+
+`--smoke` (`make bench-smoke`): re-creates `chamado_bench_smoke`, seeds 10,000 tickets and
+requests every page once through the same harness; exits non-zero if one fails.
 """
 
 import argparse
+import http.client
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
+import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,34 +41,55 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/chamado_bench"
+SMOKE_URL = "postgres://postgres@127.0.0.1:5432/chamado_bench_smoke"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 BIG_TABLES = ("tickets_ticket", "tickets_message")
+TRIVIAL = "trivial view (HttpResponse)"
+# The issue's targets: the least share of the trivial view's throughput, by page kind.
+TARGETS = {"client-read": 25, "desk-read": 15, "write": 10, "search": 5, "other": 0}
 
 
-def arguments() -> argparse.Namespace:
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--tickets", type=int, default=100_000, help="tickets to seed (100000)")
-    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"default {DEFAULT_URL}")
+    parser.add_argument("--tickets", type=int, default=None, help="tickets to seed (100000)")
+    parser.add_argument("--database-url", default=None, help=f"default {DEFAULT_URL}")
     parser.add_argument(
         "--reset",
         action="store_true",
         help="drop and re-create the database first (only one whose name contains 'bench')",
     )
     parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="10,000 tickets in a re-created chamado_bench_smoke, every page once; exit 1 if "
+        "a page fails",
+    )
+    parser.add_argument(
         "--redis-url",
         default=None,
-        help=f"cache for presence (default $REDIS_URL, else {DEFAULT_REDIS} when it answers, "
-        "else the file cache)",
+        help=f"cache (default $REDIS_URL, else {DEFAULT_REDIS} when it answers, else the file "
+        "cache)",
     )
-    parser.add_argument("--requests", type=int, default=50, help="timed requests per page (50)")
-    parser.add_argument("--warmup", type=int, default=5, help="untimed requests first (5)")
-    parser.add_argument("--no-wrk", action="store_true", help="skip the gunicorn + wrk part")
-    parser.add_argument("--wrk-seconds", type=int, default=10, help="wrk duration per page")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (4)")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections (8)")
+    parser.add_argument("--seconds", type=int, default=10, help="saturation run per page (10)")
+    parser.add_argument("--rate", type=float, default=50, help="the fixed rate, req/s (50)")
+    parser.add_argument("--paced-seconds", type=int, default=6, help="paced run per page (6)")
+    parser.add_argument("--no-wrk", action="store_true", help="GETs with the Python generator")
+    parser.add_argument("--no-explain", action="store_true", help="skip the EXPLAIN plans")
     parser.add_argument(
         "--pages", default="", help="only the pages whose name contains this text (a trial run)"
     )
     parser.add_argument("--output", type=Path, default=None, help="report path")
-    return parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.tickets = args.tickets or 10_000
+        args.database_url = args.database_url or SMOKE_URL
+        args.reset = True
+        args.workers = min(args.workers, 2)
+    args.tickets = args.tickets or 100_000
+    args.database_url = args.database_url or DEFAULT_URL
+    return args
 
 
 # ---- The database --------------------------------------------------------------------------
@@ -104,13 +134,13 @@ def redis_url_choose(given: str | None) -> str:
     return DEFAULT_REDIS
 
 
-def django_start(url: str, redis_url: str) -> None:
+def django_start(url: str, redis_url: str, settings: str = "chamado.config.settings") -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["REDIS_URL"] = redis_url
     os.environ["DEBUG"] = "false"
-    os.environ.setdefault("CHAMADO_VAR", str(ROOT / "var"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "chamado.config.settings"
-    if str(ROOT) not in sys.path:  # run as `python bench/run.py`: make `bench.seed` importable
+    os.environ.setdefault("CHAMADO_VAR", str(ROOT / "var" / "bench"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings
+    if str(ROOT) not in sys.path:  # run as `python bench/run.py`: make `bench` importable
         sys.path.insert(0, str(ROOT))
     import django
 
@@ -126,12 +156,14 @@ def seed_if_empty(tickets: int) -> float | None:
     call_command("migrate", verbosity=0)
     existing = Ticket.objects.count()
     if existing:
-        if existing != tickets:
+        seeded = re.search(r"seeded (\d+) tickets", seed_note_read())
+        size = int(seeded.group(1)) if seeded else existing
+        if size != tickets:
             sys.exit(
-                f"The database has {existing:,} tickets, not {tickets:,}: pass --reset to "
-                f"re-seed, or --tickets {existing}."
+                f"The database was seeded with {size:,} tickets, not {tickets:,}: pass --reset "
+                f"to re-seed, or --tickets {size}."
             )
-        print(f"Using the {existing:,} tickets already seeded.")
+        print(f"Using the {existing:,} tickets already there ({size:,} seeded).")
         return None
     from bench.seed import seed_database
 
@@ -171,43 +203,103 @@ def vacuum_analyze() -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
+def limits_off() -> None:
+    """The policy's rate limits would refuse a benchmark's writes after a few: off, in this
+    database only (as bench/load.py does)."""
+    from chamado.tickets.models import Policy
+
+    policy = Policy.objects.filter(pk=1).first() or Policy(pk=1)
+    policy.tickets_per_hour = 0
+    policy.uploads_per_hour = 0
+    policy.api_requests_per_minute = 0
+    policy.flood_max_messages = 1_000_000
+    policy.save()
+
+
 # ---- The pages -----------------------------------------------------------------------------
 
 
 @dataclass
 class Page:
     name: str
-    url: str
-    who: str  # "client" or "agent"
-    explain: bool = False  # the plan goes into the report
-    queries: int = 0
-    sql_ms: float = 0.0  # wall time of the request's queries, round trips included
-    median_ms: float = 0.0
-    p95_ms: float = 0.0
-    rows: int | None = None
+    path: str
+    who: str  # "client", "agent", "api" (the client's token) or "anyone"
+    kind: str  # a key of TARGETS
+    method: str = "GET"
+    # For a POST: builds (path, body, content type) for each request; None for a GET.
+    body: Callable[[], tuple[str, bytes, str]] | None = None
+    expect: tuple[int, ...] = (200,)
+    explain: bool = False
+    queries: int | None = None
+    rps: float = 0.0
+    generator: str = ""
+    errors: int = 0
+    paced: dict[str, float] = field(default_factory=dict)
+    rss_mib: float = 0.0
     slowest_sql: str = ""
     slowest_ms: float = 0.0
     slowest_plan: str = ""
     indexes: list[str] = field(default_factory=list)
     seq_scans: list[str] = field(default_factory=list)
-    wrk: dict[str, Any] = field(default_factory=dict)
+    failure: str = ""
 
 
 @dataclass
 class Scene:
-    """The people and tickets the pages are measured with."""
+    """The people, tickets and pages of a run."""
 
     client: Any
     agent: Any
     pages: list[Page]
     notes: list[str]
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # who -> headers
 
 
-def scene_build() -> Scene:
+# ---- HTTP ----------------------------------------------------------------------------------
+
+
+class Http:
+    """One request per connection (gunicorn's sync workers close each one), from any thread."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            found = {k.lower(): v for k, v in response.getheaders()}
+            if cookies := response.headers.get_all("Set-Cookie"):
+                found["set-cookie"] = "\n".join(cookies)
+            return response.status, found, data
+        finally:
+            connection.close()
+
+
+def _forms(page: bytes) -> list[dict[str, Any]]:
+    from bench.load import forms_of
+
+    return forms_of(page.decode("utf-8", "replace"))
+
+
+def _form_with(page: bytes, test: Callable[[dict[str, Any]], bool], where: str) -> dict[str, Any]:
+    form = next((f for f in _forms(page) if test(f)), None)
+    if form is None:
+        raise RuntimeError(f"no form found on {where}")
+    return form
+
+
+def scene_build(http: Http, *, cookies: dict[str, str], api_key: str) -> Scene:
     from django.db.models import Count
 
+    from bench.load import multipart, png_bytes
     from bench.seed_data import BENCH_AGENT_EMAIL
     from chamado.accounts.models import User
+    from chamado.kb.models import Article
     from chamado.tickets import workflow
     from chamado.tickets.models import Department, Message, Ticket
 
@@ -222,85 +314,247 @@ def scene_build() -> Scene:
     assert biggest is not None
     client = User.objects.get(account_id=biggest["account_id"], is_account_owner=True)
     client_tickets = Ticket.objects.filter(account_id=biggest["account_id"])
-    # A waiting ticket with a long conversation: the page also shows the expected wait.
+    waiting_ids = list(
+        client_tickets.filter(status__in=workflow.WAITING).values_list("pk", flat=True)[:200]
+    )
+    candidates = Ticket.objects.filter(pk__in=waiting_ids) if waiting_ids else client_tickets
     waiting = (
-        client_tickets.filter(status__in=workflow.WAITING)
-        .annotate(message_count=Count("messages"))
-        .order_by("-message_count", "-pk")
-        .first()
-    ) or client_tickets.annotate(message_count=Count("messages")).order_by("-message_count").first()
-    assert waiting is not None
-    longest = (
-        Ticket.objects.filter(status__in=workflow.WAITING)
-        .annotate(message_count=Count("messages"))
+        candidates.annotate(message_count=Count("messages"))
         .order_by("-message_count", "-pk")
         .first()
     )
-    assert longest is not None
+    assert waiting is not None
+    other = client_tickets.exclude(pk=waiting.pk).exclude(status=Ticket.Status.CLOSED).first()
+    reply_to = other or waiting
+    # A random ticket the desk opens: waiting, with a typical conversation.
+    desk_ticket = (
+        Ticket.objects.filter(status__in=workflow.WAITING).exclude(account_id=client.account_id)
+    ).order_by("pk")[len(waiting_ids) // 2 :].first() or waiting
+    desk_reply_to = (
+        Ticket.objects.filter(status__in=workflow.WAITING)
+        .exclude(pk__in=[desk_ticket.pk, waiting.pk, reply_to.pk])
+        .order_by("-pk")
+        .first()
+    ) or desk_ticket
     support = Department.objects.get(slug="support")
     pages_of_closed = Ticket.objects.filter(status=Ticket.Status.CLOSED).count() // 50
     deep_page = max(min(pages_of_closed, 200), 1)
+    article = (
+        Article.objects.filter(status="published", visibility="public")
+        .select_related("category")
+        .order_by("pk")
+        .first()
+    )
+    assert article is not None, "the seed makes a knowledge base"
+
+    headers = {
+        "client": {"Cookie": cookies["client"]},
+        "agent": {"Cookie": cookies["agent"]},
+        "api": {"Authorization": f"Bearer {api_key}"},
+        "anyone": {},
+    }
+    rng = random.Random(0)
+    png = png_bytes(rng)
+
+    # The forms are read once; each post gets a fresh one-time submission key, as a new page.
+    def form_fields(who: str, path: str, test: Callable[[dict[str, Any]], bool]) -> tuple:
+        status, _found, page = http.request("GET", path, headers[who])
+        if status != 200:
+            raise RuntimeError(f"{path}: {status} {_found.get('location', '')} for the {who}")
+        form = _form_with(page, test, path)
+        return form, dict(form["fields"])
+
+    open_path = "/tickets/open/support/"
+    open_form, open_fields = form_fields("client", open_path, lambda f: f["id"] == "ticket-form")
+    services = [v for v in open_form["options"].get("service", []) if v]
+    if services:
+        open_fields["service"] = services[0]
+    open_fields["subject"] = "Site slow after the update"
+    open_fields["message"] = (
+        "Since this morning every page takes several seconds to load; the screenshot shows "
+        "the error in the browser console."
+    )
+    reply_path = f"/tickets/{reply_to.number}/"
+    _f, reply_fields = form_fields(
+        "client", reply_path, lambda f: f["method"] == "post" and "message" in f["fields"]
+    )
+    reply_fields["message"] = "Still happening here, the checkout page times out too."
+    desk_path = f"/desk/tickets/{desk_reply_to.number}/"
+    desk_form, desk_fields = form_fields(
+        "agent", desk_path, lambda f: f["action"].endswith("/reply/")
+    )
+    desk_fields["message"] = "We restarted the PHP workers; please try again now."
+    api_service = services[0] if services else None
+
+    def keyed(fields: dict[str, str]) -> dict[str, str]:
+        return (
+            {**fields, "submission_key": uuid.uuid4().hex} if "submission_key" in fields else fields
+        )
+
+    def open_plain() -> tuple[str, bytes, str]:
+        body, kind = multipart(keyed(open_fields), [])
+        return open_path, body, kind
+
+    def open_png() -> tuple[str, bytes, str]:
+        body, kind = multipart(keyed(open_fields), [("attachments", "screenshot.png", png)])
+        return open_path, body, kind
+
+    def client_reply() -> tuple[str, bytes, str]:
+        body = urllib.parse.urlencode(keyed(reply_fields)).encode()
+        return reply_path, body, "application/x-www-form-urlencoded"
+
+    def desk_reply() -> tuple[str, bytes, str]:
+        body = urllib.parse.urlencode(keyed(desk_fields)).encode()
+        return desk_form["action"], body, "application/x-www-form-urlencoded"
+
+    def api_create() -> tuple[str, bytes, str]:
+        payload = {
+            "department": "support",
+            "service": int(api_service) if api_service else None,
+            "subject": "API: mailbox full",
+            "message": "The mailbox for the sales team is full again since this morning.",
+        }
+        return "/api/v1/tickets", json.dumps(payload).encode(), "application/json"
+
     pages = [
-        Page("client: ticket list", "/tickets/", "client"),
-        Page("client: ticket list, active", "/tickets/?status=active", "client"),
-        Page("client: ticket page", f"/tickets/{waiting.number}/", "client", explain=True),
-        Page("desk: queue (default)", "/desk/", "agent", explain=True),
+        Page(TRIVIAL, "/bench/trivial/", "client", "other"),
+        Page("client: ticket list", "/tickets/", "client", "client-read"),
+        Page("client: ticket list, active", "/tickets/?status=active", "client", "client-read"),
+        Page(
+            "client: ticket page",
+            f"/tickets/{waiting.number}/",
+            "client",
+            "client-read",
+            explain=True,
+        ),
+        Page(
+            "client: open ticket (POST)", open_path, "client", "write", "POST", open_plain, (302,)
+        ),
+        Page(
+            "client: open ticket + PNG (POST)",
+            open_path,
+            "client",
+            "write",
+            "POST",
+            open_png,
+            (302,),
+        ),
+        Page("client: reply (POST)", reply_path, "client", "write", "POST", client_reply, (302,)),
+        Page("desk: queue (default)", "/desk/", "agent", "desk-read", explain=True),
         Page(
             "desk: queue, Support + High",
             f"/desk/?department={support.pk}&priority=3",
             "agent",
+            "desk-read",
             explain=True,
         ),
-        Page("desk: queue, near/past SLA", "/desk/?breach=near_or_breached", "agent", explain=True),
-        Page("desk: queue, nobody assigned", "/desk/?assignee=nobody", "agent", explain=True),
+        Page(
+            "desk: queue, near/past SLA",
+            "/desk/?breach=near_or_breached",
+            "agent",
+            "desk-read",
+            explain=True,
+        ),
+        Page(
+            "desk: queue, nobody assigned",
+            "/desk/?assignee=nobody",
+            "agent",
+            "desk-read",
+            explain=True,
+        ),
         Page(
             f"desk: queue, closed, page {deep_page}",
             f"/desk/?status=closed&page={deep_page}",
             "agent",
+            "desk-read",
             explain=True,
         ),
-        Page("desk: ticket page", f"/desk/tickets/{longest.number}/", "agent", explain=True),
-        Page("desk: search, common word", "/desk/search/?q=certificado", "agent", explain=True),
-        Page("desk: search, two words", "/desk/search/?q=mysql+connections", "agent", explain=True),
+        Page(
+            "desk: ticket page",
+            f"/desk/tickets/{desk_ticket.number}/",
+            "agent",
+            "desk-read",
+            explain=True,
+        ),
+        Page(
+            "desk: reply (POST)", desk_form["action"], "agent", "write", "POST", desk_reply, (302,)
+        ),
+        Page(
+            "desk: search, common word",
+            "/desk/search/?q=certificado",
+            "agent",
+            "search",
+            explain=True,
+        ),
+        Page(
+            "desk: search, two words",
+            "/desk/search/?q=mysql+connections",
+            "agent",
+            "search",
+            explain=True,
+        ),
         Page(
             "desk: search, client email",
             "/desk/search/?" + urllib.parse.urlencode({"q": client.email}),
             "agent",
+            "search",
             explain=True,
         ),
-        Page("desk: search, number", f"/desk/search/?q={longest.number}", "agent", explain=True),
-        Page("desk: dashboard", "/desk/dashboard/", "agent", explain=True),
+        Page(
+            "desk: search, number",
+            f"/desk/search/?q={waiting.number}",
+            "agent",
+            "search",
+            explain=True,
+        ),
+        Page("desk: dashboard", "/desk/dashboard/", "agent", "search", explain=True),
+        Page("kb: article", f"/kb/{article.category.slug}/{article.slug}/", "client", "search"),
+        Page("kb: search", "/kb/search/?q=backup", "client", "search"),
+        Page("api: ticket list", "/api/v1/tickets", "api", "client-read"),
+        Page(
+            "api: open ticket (POST)", "/api/v1/tickets", "api", "write", "POST", api_create, (201,)
+        ),
     ]
     notes = [
         f"Client: the owner of the largest account ({client_tickets.count():,} tickets).",
         f"Client ticket page: #{waiting.number}, {waiting.status}, "
-        f"{Message.objects.filter(ticket=waiting).count()} messages.",
-        f"Desk ticket page: #{longest.number}, {longest.status}, "
-        f"{Message.objects.filter(ticket=longest).count()} messages.",
+        f"{Message.objects.filter(ticket=waiting).count()} messages; client replies go to "
+        f"#{reply_to.number}.",
+        f"Desk ticket page: #{desk_ticket.number}, {desk_ticket.status}, "
+        f"{Message.objects.filter(ticket=desk_ticket).count()} messages; desk replies go to "
+        f"#{desk_reply_to.number}.",
         "Agent: a (non-administrator) agent of all three departments, so visibility goes "
         "through the department membership join.",
+        "Writes: each POST carries a fresh one-time submission key (a new form); the policy's "
+        "rate limits are off in the bench database. The open-ticket attachment is a 160x90 PNG.",
+        "API: the client's token (Authorization: Bearer).",
     ]
-    return Scene(client=client, agent=agent, pages=pages, notes=notes)
+    return Scene(client=client, agent=agent, pages=pages, notes=notes, headers=headers)
 
 
-def _plan_walk(node: dict[str, Any], indexes: list[str], seqs: list[str]) -> None:
-    kind = node.get("Node Type", "")
-    if "Index Name" in node:
-        label = f"{node['Index Name']} ({kind})"
-        if label not in indexes:
-            indexes.append(label)
-    if kind == "Seq Scan":
-        label = f"{node.get('Relation Name')} ({node.get('Actual Rows', '?')} rows kept)"
-        if label not in seqs:
-            seqs.append(label)
-    for child in node.get("Plans", []):
-        _plan_walk(child, indexes, seqs)
+def two_factor_pass(browser: Any, user: Any) -> None:
+    """An agent's session after they confirmed their second factor, as every signed-in agent's
+    is (when the product has the second-factor rule: the sign-in work brings it)."""
+    try:
+        from chamado.accounts import two_factor
+    except ImportError:
+        return
+    session = browser.session
+    session[two_factor.SESSION_KEY] = str(user.pk)
+    session.save()
 
 
-def explain_slowest(page: Page, statements: list[str]) -> None:
-    """EXPLAIN ANALYZE every ticket or message query of the request; keep the slowest."""
+# ---- In-process: the plans -----------------------------------------------------------------
+
+
+def explain_page(page: Page, browser: Any) -> None:
+    """EXPLAIN ANALYZE every ticket or message query of one request; keep the slowest."""
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
+    with CaptureQueriesContext(connection) as captured:
+        browser.get(page.path)
+    statements = [query["sql"] for query in captured.captured_queries]
     slowest: tuple[float, str, dict[str, Any]] | None = None
     with connection.cursor() as cursor:
         for statement in statements:
@@ -323,40 +577,21 @@ def explain_slowest(page: Page, statements: list[str]) -> None:
         page.slowest_plan = "\n".join(row[0] for row in cursor.fetchall())
 
 
-def measure(page: Page, client: Any, *, warmup: int, runs: int) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(warmup):
-        response = client.get(page.url)
-        if response.status_code != 200:
-            sys.exit(f"{page.name}: {page.url} answered {response.status_code}")
-    took: list[float] = []
-
-    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            took.append(time.perf_counter() - started)
-
-    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timed):
-        client.get(page.url)
-    # Copied now: every request start empties the connection's query log.
-    statements = [query["sql"] for query in captured.captured_queries]
-    page.queries = len(statements)
-    page.sql_ms = sum(took) * 1000
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        client.get(page.url)
-        times.append((time.perf_counter() - started) * 1000)
-    page.median_ms = statistics.median(times)
-    page.p95_ms = statistics.quantiles(times, n=20)[18] if len(times) > 1 else times[0]
-    explain_slowest(page, statements)
+def _plan_walk(node: dict[str, Any], indexes: list[str], seqs: list[str]) -> None:
+    kind = node.get("Node Type", "")
+    if "Index Name" in node:
+        label = f"{node['Index Name']} ({kind})"
+        if label not in indexes:
+            indexes.append(label)
+    if kind == "Seq Scan":
+        label = f"{node.get('Relation Name')} ({node.get('Actual Rows', '?')} rows kept)"
+        if label not in seqs:
+            seqs.append(label)
+    for child in node.get("Plans", []):
+        _plan_walk(child, indexes, seqs)
 
 
-# ---- gunicorn + wrk ------------------------------------------------------------------------
+# ---- gunicorn and the load generators ------------------------------------------------------
 
 
 def _free_port() -> int:
@@ -366,6 +601,10 @@ def _free_port() -> int:
 
 
 def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
+    """For bench/load.py: until ``base``/login/ answers (60 s at most)."""
+    import urllib.error
+    import urllib.request
+
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -376,6 +615,145 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def server_start(port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "chamado.config.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--no-control-socket",
+        "--log-level",
+        "warning",
+        "--error-logfile",
+        str(log),
+    ]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    http = Http(port)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited; see {log}")
+        try:
+            if http.request("GET", "/bench/trivial/", {})[0] == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def server_stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def worker_rss_mib(master: int) -> list[float]:
+    """The resident memory of each gunicorn worker (the master's children)."""
+    sizes = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
+            sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return sorted(sizes)
+
+
+def _one(http: Http, page: Page, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
+    if page.body is None:
+        status, found, _data = http.request("GET", page.path, headers)
+        return status, found
+    path, body, kind = page.body()
+    status, found, _data = http.request(
+        "POST", path, {**headers, "Content-Type": kind, "Content-Length": str(len(body))}, body
+    )
+    return status, found
+
+
+def closed_loop(
+    http: Http, page: Page, headers: dict[str, str], *, seconds: float, connections: int
+) -> tuple[float, int]:
+    """Requests back to back from ``connections`` threads: (requests/s, errors)."""
+    done = [0]
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def loop() -> None:
+        while time.monotonic() < stop:
+            try:
+                status, _found = _one(http, page, headers)
+                ok = status in page.expect
+            except OSError:
+                ok = False
+            with lock:
+                done[0] += 1
+                errors[0] += 0 if ok else 1
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=loop) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done[0] / (time.monotonic() - started), errors[0]
+
+
+def paced(
+    http: Http, page: Page, headers: dict[str, str], *, rate: float, seconds: float
+) -> dict[str, float]:
+    """An open loop at ``rate`` requests/s: latency from each request's scheduled moment, so
+    a server falling behind shows up in the tail."""
+    total = max(int(rate * seconds), 1)
+    start = time.monotonic() + 0.2
+    slots = iter(range(total))
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors = [0]
+
+    def loop() -> None:
+        while True:
+            with lock:
+                slot = next(slots, None)
+            if slot is None:
+                return
+            due = start + slot / rate
+            time.sleep(max(0.0, due - time.monotonic()))
+            try:
+                status, _found = _one(http, page, headers)
+                ok = status in page.expect
+            except OSError:
+                ok = False
+            took = (time.monotonic() - due) * 1000
+            with lock:
+                latencies.append(took)
+                errors[0] += 0 if ok else 1
+
+    threads = [threading.Thread(target=loop) for _ in range(32)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    latencies.sort()
+
+    def at(share: float) -> float:
+        return latencies[min(int(share * len(latencies)), len(latencies) - 1)]
+
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "errors": errors[0]}
 
 
 def _wrk_parse(output: str) -> dict[str, Any]:
@@ -393,67 +771,78 @@ def _wrk_parse(output: str) -> dict[str, Any]:
     return result
 
 
-def wrk_measure(scene: Scene, *, seconds: int, workers: int, connections: int) -> str:
-    """Each page through gunicorn, driven by wrk from the same machine."""
-    from django.conf import settings
-    from django.test import Client
-
-    cookies = {}
-    for who, user in (("client", scene.client), ("agent", scene.agent)):
-        browser = Client()
-        browser.force_login(user)
-        cookies[who] = browser.cookies[settings.SESSION_COOKIE_NAME].value
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "chamado.config.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy())
-    try:
-        _wait_until_up(base, server)
-        for page in scene.pages:
-            cookie = f"{settings.SESSION_COOKIE_NAME}={cookies[page.who]}"
-            # wrk counts a redirect to the login page as a success: check the session first.
-            request = urllib.request.Request(base + page.url, headers={"Cookie": cookie})
-            with urllib.request.urlopen(request, timeout=30) as response:
-                if response.url != base + page.url or response.status != 200:
-                    raise RuntimeError(f"{page.url}: not served to the logged-in {page.who}")
-            run = subprocess.run(
-                [
-                    "wrk",
-                    "-t2",
-                    f"-c{connections}",
-                    f"-d{seconds}s",
-                    "--latency",
-                    "-H",
-                    f"Cookie: {cookie}",
-                    base + page.url,
-                ],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            page.wrk = _wrk_parse(run.stdout)
-            print(f"  wrk {page.name}: {page.wrk}")
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    return (
-        f"gunicorn with {workers} sync workers on 127.0.0.1; wrk -t2 -c{connections} "
-        f"-d{seconds}s from the same machine (they share the CPUs)."
+def wrk_run(
+    port: int, page: Page, headers: dict[str, str], *, seconds: int, connections: int
+) -> tuple[float, int]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    run = subprocess.run(
+        [*command, f"http://127.0.0.1:{port}{page.path}"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
+    result = _wrk_parse(run.stdout)
+    errors = int(result.get("errors", 0))
+    if found := re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", run.stdout
+    ):
+        errors += sum(int(n) for n in found.groups()) - int(found.group(2))  # reads: closes
+    return float(result.get("rps", 0.0)), errors
+
+
+def page_check(http: Http, page: Page, headers: dict[str, str]) -> bool:
+    """One request: the status expected (a redirect to the login page is a failure), and
+    the query count of the request."""
+    try:
+        status, found = _one(http, page, headers)
+    except OSError as error:
+        page.failure = f"no answer ({error})"
+        return False
+    location = found.get("location", "")
+    if status not in page.expect or "/accounts/" in location or "login" in location:
+        page.failure = f"answered {status} {location}".strip()
+        return False
+    page.queries = int(found.get("x-bench-queries", "0"))
+    return True
+
+
+def measure_all(
+    scene: Scene,
+    http: Http,
+    server: subprocess.Popen[bytes],
+    args: argparse.Namespace,
+    use_wrk: bool,
+) -> None:
+    for page in scene.pages:
+        headers = scene.headers[page.who]
+        if not page_check(http, page, headers):
+            print(f"  {page.name}: FAILED, {page.failure}")
+            continue
+        if args.smoke:
+            print(f"  {page.name}: ok, {page.queries} queries")
+            continue
+        for _ in range(5):  # warm-up
+            _one(http, page, headers)
+        if page.method == "GET" and use_wrk:
+            page.generator = "wrk"
+            page.rps, page.errors = wrk_run(
+                http.port, page, headers, seconds=args.seconds, connections=args.connections
+            )
+        else:
+            page.generator = "python"
+            page.rps, page.errors = closed_loop(
+                http, page, headers, seconds=args.seconds, connections=args.connections
+            )
+        page.rss_mib = max(worker_rss_mib(server.pid) or [0.0])
+        time.sleep(1)  # let the backlog drain
+        page.paced = paced(http, page, headers, rate=args.rate, seconds=args.paced_seconds)
+        print(
+            f"  {page.name}: {page.rps:.1f} req/s ({page.generator}), {page.queries} queries, "
+            f"p95 at {args.rate:g}/s {page.paced['p95']:.1f} ms, errors "
+            f"{page.errors + int(page.paced['errors'])}, worker RSS {page.rss_mib:.0f} MiB"
+        )
 
 
 # ---- The report ----------------------------------------------------------------------------
@@ -533,62 +922,86 @@ def data_summary() -> dict[str, str]:
     }
 
 
-def table(pages: list[Page], *, markdown: bool) -> str:
-    header = ["page", "queries", "median ms", "p95 ms", "SQL ms", "slowest SQL ms", "indexes used"]
-    has_wrk = any(page.wrk for page in pages)
-    if has_wrk:
-        header[6:6] = ["wrk req/s", "wrk p50 ms", "wrk p99 ms"]
+def share(page: Page, trivial: float) -> float:
+    return 100 * page.rps / trivial if trivial else 0.0
+
+
+def table(pages: list[Page], *, markdown: bool, rate: float) -> str:
+    trivial = next((p.rps for p in pages if p.name == TRIVIAL), 0.0)
+    header = [
+        "page",
+        "queries",
+        "req/s (saturation)",
+        "share of trivial",
+        "target",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "errors",
+        "worker RSS MiB",
+        "slowest SQL ms",
+        "indexes used",
+    ]
+    header[5:8] = [f"{h} @{rate:g}/s" for h in header[5:8]]
     rows = []
     for page in pages:
-        row = [
-            page.name,
-            str(page.queries),
-            f"{page.median_ms:.1f}",
-            f"{page.p95_ms:.1f}",
-            f"{page.sql_ms:.1f}",
-            f"{page.slowest_ms:.1f}",
-        ]
-        if has_wrk:
-            row += [
-                f"{page.wrk.get('rps', 0):.0f}",
-                f"{page.wrk.get('p50_ms', 0):.1f}",
-                f"{page.wrk.get('p99_ms', 0):.1f}",
-            ]
+        target = TARGETS[page.kind]
+        if page.failure:
+            rows.append([page.name, "—", "FAILED: " + page.failure] + [""] * (len(header) - 3))
+            continue
         uses = ", ".join(index.split(" (")[0] for index in page.indexes) or "—"
-        # Small tables (departments, memberships) are scanned whole by design; flag the big.
         big = [s.split(" (")[0] for s in page.seq_scans if s.startswith(BIG_TABLES)]
         if big:
             uses += "; SEQ SCAN: " + ", ".join(big)
-        row.append(uses)
-        rows.append(row)
+        mark = ""
+        if target:
+            mark = f"≥ {target} % " + ("met" if share(page, trivial) >= target else "missed")
+        rows.append(
+            [
+                page.name + (" [py]" if page.generator == "python" else ""),
+                str(page.queries),
+                f"{page.rps:,.1f}",
+                f"{share(page, trivial):.1f} %",
+                mark,
+                f"{page.paced.get('p50', 0):.1f}",
+                f"{page.paced.get('p95', 0):.1f}",
+                f"{page.paced.get('p99', 0):.1f}",
+                str(page.errors + int(page.paced.get("errors", 0))),
+                f"{page.rss_mib:.0f}",
+                f"{page.slowest_ms:.1f}" if page.slowest_sql else "—",
+                uses,
+            ]
+        )
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
         return "\n".join(lines)
+    rows = [row[:10] for row in rows]
+    header = header[:10]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    widths[-1] = min(widths[-1], 60)
     out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
-    out += ["  ".join(c[:60].ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(out)
 
 
 def report_write(
     path: Path,
     *,
-    tickets: int,
+    args: argparse.Namespace,
     scene: Scene,
     seeded_seconds: float | None,
-    wrk_note: str,
-    args: argparse.Namespace,
+    server_note: str,
+    load: list[str],
 ) -> None:
     lines = [
-        f"# Benchmark: {tickets:,} tickets, {date.today().isoformat()}",
+        f"# Benchmark: {args.tickets:,} tickets, {date.today().isoformat()}",
         "",
         "Produced by `bench/run.py`; nothing here is asserted by the tests.",
         "",
         "## Machine",
         "",
         *(f"- **{key}**: {value}" for key, value in machine().items()),
+        f"- **Load average during the run** (1 min, sampled per page): {', '.join(load)}",
         "",
         "## Data",
         "",
@@ -602,19 +1015,18 @@ def report_write(
     lines += [
         "## Pages",
         "",
-        f"In-process (Django test client, no network): {args.warmup} warm-up requests, then "
-        f'{args.requests} timed; queries counted on one request, "SQL ms" is the sum of '
-        'their times on that request; "slowest SQL" is the EXPLAIN ANALYZE time (planning + '
-        "execution) of the slowest ticket/message query of the request.",
+        server_note,
+        "",
+        table(scene.pages, markdown=True, rate=args.rate),
+        "",
+        "## Plans of the slowest queries",
+        "",
     ]
-    if wrk_note:
-        lines.append(f"wrk columns: {wrk_note}")
-    lines += ["", table(scene.pages, markdown=True), "", "## Plans of the slowest queries", ""]
     for page in scene.pages:
         if not page.explain or not page.slowest_plan:
             continue
         lines += [
-            f"### {page.name} — `{page.url}`",
+            f"### {page.name} — `{page.path}`",
             "",
             f"Indexes: {', '.join(page.indexes) or 'none'}."
             + (f" Sequential scans: {', '.join(page.seq_scans)}." if page.seq_scans else ""),
@@ -632,44 +1044,111 @@ def report_write(
     path.write_text("\n".join(lines) + "\n")
 
 
-def main() -> None:
-    args = arguments()
+def main(argv: list[str] | None = None) -> None:
+    args = arguments(argv)
+    started = time.monotonic()
     database_ensure(args.database_url, reset=args.reset)
     redis_url = redis_url_choose(args.redis_url)
-    django_start(args.database_url, redis_url)
+    django_start(args.database_url, redis_url, "bench.settings")
+    from django.conf import settings
+    from django.db.models import Count
     from django.test import Client
 
+    from chamado.accounts.actions import api_token_create
+
     seeded_seconds = seed_if_empty(args.tickets)
+    limits_off()
     print("VACUUM ANALYZE…")
     vacuum_analyze()
-    scene = scene_build()
-    scene.pages = [page for page in scene.pages if args.pages in page.name]
-    browsers = {}
-    for who, user in (("client", scene.client), ("agent", scene.agent)):
+    from bench.seed_data import BENCH_AGENT_EMAIL
+    from chamado.accounts.models import User
+    from chamado.tickets.models import Ticket
+
+    browsers: dict[str, Any] = {}
+    cookies: dict[str, str] = {}
+    agent = User.objects.get(email=BENCH_AGENT_EMAIL)
+    biggest = (
+        Ticket.objects.values("account_id")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "account_id")
+        .first()
+    )
+    assert biggest is not None
+    client = User.objects.get(account_id=biggest["account_id"], is_account_owner=True)
+    for who, user in (("client", client), ("agent", agent)):
         browsers[who] = Client()
         browsers[who].force_login(user)
-    for page in scene.pages:
-        measure(page, browsers[page.who], warmup=args.warmup, runs=args.requests)
-        print(f"  {page.name}: {page.queries} queries, median {page.median_ms:.1f} ms")
-    wrk_note = ""
-    if not args.no_wrk and shutil.which("wrk"):
-        wrk_note = wrk_measure(
-            scene, seconds=args.wrk_seconds, workers=os.cpu_count() or 2, connections=8
+        two_factor_pass(browsers[who], user)
+        session = browsers[who].cookies[settings.SESSION_COOKIE_NAME].value
+        cookies[who] = f"{settings.SESSION_COOKIE_NAME}={session}"
+    _token, api_key = api_token_create(actor=client, user=client, name="bench")
+    port = _free_port()
+    log = Path(os.environ["CHAMADO_VAR"]) / "bench-gunicorn.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    server = server_start(port, args.workers, log)
+    http = Http(port)
+    load: list[str] = []
+    try:
+        # The csrftoken cookie: from a form page, added to the session cookie.
+        for who, path in (("client", "/tickets/open/support/"), ("agent", "/desk/")):
+            _s, found, _b = http.request("GET", path, {"Cookie": cookies[who]})
+            if token := re.search(r"csrftoken=([^;]+)", found.get("set-cookie", "")):
+                cookies[who] += f"; csrftoken={token.group(1)}"
+        scene = scene_build(http, cookies=cookies, api_key=api_key)
+        scene.pages = [page for page in scene.pages if args.pages in page.name]
+        if not args.no_explain and not args.smoke:
+            for page in scene.pages:
+                if page.explain:
+                    explain_page(page, browsers[page.who])
+        use_wrk = not args.no_wrk and bool(shutil.which("wrk"))
+        if not use_wrk and not args.no_wrk and not args.smoke:
+            print("wrk is not installed (apt-get install wrk): the Python generator for GETs.")
+        sampler_stop = threading.Event()
+
+        def sample_load() -> None:
+            while not sampler_stop.wait(20):
+                load.append(f"{os.getloadavg()[0]:.1f}")
+
+        sampler = threading.Thread(target=sample_load, daemon=True)
+        sampler.start()
+        measure_all(scene, http, server, args, use_wrk)
+        sampler_stop.set()
+        rss = worker_rss_mib(server.pid)
+    finally:
+        server_stop(server)
+    failed = [page for page in scene.pages if page.failure]
+    if args.smoke:
+        print(
+            f"\nSmoke: {len(scene.pages) - len(failed)} of {len(scene.pages)} pages answered "
+            f"as expected in {time.monotonic() - started:.0f} s."
         )
-    elif not args.no_wrk:
-        print("wrk is not installed (apt-get install wrk): in-process numbers only.")
+        if failed:
+            sys.exit(f"bench-smoke: {', '.join(p.name for p in failed)} failed (see {log})")
+        return
+    server_note = (
+        f"gunicorn {args.workers} sync workers (`bench.settings`: the product's settings, the "
+        f"trivial view and a query-counting middleware), on 127.0.0.1; saturation: "
+        f"{args.connections} connections for {args.seconds} s (wrk -t2 for GETs; a Python "
+        f"thread generator, marked [py], for POSTs), the load generator on the same 2 CPUs. "
+        f"Latency: an open loop at {args.rate:g} req/s for {args.paced_seconds} s, measured "
+        f"from each request's scheduled moment. Queries: counted by the server on one "
+        f"request. Worker RSS: the largest worker after the page's saturation run; at the "
+        f"end: {', '.join(f'{r:.0f}' for r in rss)} MiB."
+    )
     print()
-    print(table(scene.pages, markdown=False))
+    print(table(scene.pages, markdown=False, rate=args.rate))
     output = args.output or RESULTS / f"{date.today().isoformat()}-{args.tickets}.md"
     report_write(
         output,
-        tickets=args.tickets,
+        args=args,
         scene=scene,
         seeded_seconds=seeded_seconds,
-        wrk_note=wrk_note,
-        args=args,
+        server_note=server_note,
+        load=load,
     )
     print(f"\nReport: {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+    if failed:
+        sys.exit(f"{', '.join(p.name for p in failed)} failed (see {log})")
 
 
 if __name__ == "__main__":
