@@ -27,6 +27,9 @@ def _isolated_files(settings: Any, tmp_path: Path) -> None:
     if "filebased" in caches["default"]["BACKEND"]:
         caches["default"]["LOCATION"] = str(tmp_path / "cache")
     settings.CACHES = caches
+    # Most tests sign agents in with client.force_login, which shows no second factor; the
+    # two-factor tests (tests/accounts/test_two_factor.py) turn the requirement on.
+    settings.CHAMADO_REQUIRE_2FA = False
 
 
 @pytest.fixture(autouse=True)

@@ -224,14 +224,14 @@ def test_login_page_speaks_portuguese_to_a_pt_br_browser(client: Any) -> None:
     assert '<html lang="pt-BR">' in html
     for name in ("Entrar", "Senha", "E-mail"):
         assert name in html
-    assert re.search(r'<label for="id_username">\s*E-mail\s*</label>', html)
+    assert re.search(r'<label for="id_login">\s*E-mail\s*</label>', html)
 
 
 @pytest.mark.django_db
 def test_login_page_speaks_english_by_default(client: Any) -> None:
     html = client.get(reverse("login")).content.decode()
     assert '<html lang="en">' in html
-    assert re.search(r'<label for="id_username">\s*Email\s*</label>', html)
+    assert re.search(r'<label for="id_login">\s*Email\s*</label>', html)
     assert "Entrar" not in html
 
 

@@ -24,6 +24,46 @@ def user_language_set(*, user: User, language: str) -> None:
         user.save(update_fields=["language"])
 
 
+def user_email_address_sync(*, user: User) -> None:
+    """allauth's address book agrees with User.email, the one identity: the current address
+    verified and primary, other verified ones gone. An unverified row stays: it is the address
+    the user is changing to, until confirmed."""
+    from allauth.account.models import EmailAddress
+
+    if not user.pk or not user.email:
+        return
+    EmailAddress.objects.filter(user_id=user.pk, verified=True).exclude(email=user.email).delete()
+    EmailAddress.objects.update_or_create(
+        user_id=user.pk, email=user.email, defaults={"verified": True, "primary": True}
+    )
+
+
+def user_profile_update(*, actor: Any, user: User, full_name: str, language: str) -> User:
+    """The person's own name and the language of their emails; nothing changes, nothing is
+    written."""
+    full_name = single_line(full_name)[:150]
+    if not full_name:
+        raise ApplicationError(_("Give your name."), field="full_name")
+    if language not in dict(settings.LANGUAGES):
+        raise ApplicationError(_("Choose one of the languages offered."), field="language")
+    before = {"full_name": user.full_name, "language": user.language}
+    after = {"full_name": full_name, "language": language}
+    if before == after:
+        return user
+    with transaction.atomic():
+        user.full_name, user.language = full_name, language
+        user.save(update_fields=["full_name", "language"])
+        changed = [name for name in after if before[name] != after[name]]
+        audit_record(
+            actor=actor,
+            verb="user.profile_update",
+            target=user,
+            before={name: before[name] for name in changed},
+            after={name: after[name] for name in changed},
+        )
+    return user
+
+
 def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns it with its key, which is never stored nor shown
     again (only its SHA-256 is kept)."""

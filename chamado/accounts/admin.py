@@ -1,12 +1,13 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from chamado.accounts.actions import api_token_revoke
 from chamado.accounts.models import Account, ApiToken, User
+from chamado.core.audit import audit_record
 
 
 class ContactInline(admin.TabularInline):
@@ -42,6 +43,22 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """An administrator setting someone's password: in the audit log, like every change."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            if user is not None:
+                audit_record(
+                    actor=request.user,
+                    verb="user.password_change",
+                    target=user,
+                    after={"by": "admin"},
+                )
+        return response
 
 
 @admin.register(ApiToken)

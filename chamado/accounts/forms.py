@@ -1,52 +1,52 @@
-"""Account forms."""
+"""Account forms: the password reset request and the profile."""
 
 from typing import Any
 
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.core.exceptions import ValidationError
+from allauth.account.forms import ResetPasswordForm
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from chamado.accounts.emails import PASSWORD_RESET
+from chamado.accounts.models import User
 from chamado.accounts.tasks import account_email_send
-from chamado.core.cache import cache_get, cache_increment
-
-LOGIN_MAX_FAILURES = 10
-LOGIN_LOCK_MINUTES = 15
 
 
-class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with Chamado's own email queued for the worker instead of sent
-    in-request. The request only names the user: the worker builds the link from SITE_URL
-    (never from the Host header) and the token at send time, in the user's saved language."""
+class QueuedResetPasswordForm(ResetPasswordForm):
+    """allauth's reset request (its limits per address and per email apply in the view), with
+    Chamado's own email queued for the worker instead of sent in-request. The request only
+    names the user: the worker builds the link from SITE_URL (never from the Host header) and
+    the key at send time, in the user's saved language. An unknown or inactive email gets the
+    same answer and nothing is sent."""
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        for user in self.get_users(self.cleaned_data["email"]):
-            account_email_send.enqueue(PASSWORD_RESET, user.pk)
-
-
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's login form, refusing further tries for an email after repeated failures."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": _(
-            "Too many failed attempts for this email. Wait %(minutes)d minutes and try again, "
-            "or reset your password."
-        ),
-    }
-
-    def clean(self) -> dict[str, Any]:
-        email = (self.cleaned_data.get("username") or "").strip().lower()
-        key = f"login-failures:{email}"
-        if email and (cache_get(key) or 0) >= LOGIN_MAX_FAILURES:
-            raise ValidationError(
-                self.error_messages["throttled"],
-                code="throttled",
-                params={"minutes": LOGIN_LOCK_MINUTES},
-            )
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
         try:
-            return super().clean()
-        except ValidationError:
-            if email:
-                cache_increment(key, LOGIN_LOCK_MINUTES * 60)
-            raise
+            user = User.objects.get_by_natural_key(email)
+        except User.DoesNotExist:
+            user = None
+        self.users = [user] if user is not None and user.is_active else []
+        return email
+
+    def save(self, request: HttpRequest, **kwargs: Any) -> str:
+        for user in self.users:
+            account_email_send.enqueue(PASSWORD_RESET, user.pk)
+        return self.cleaned_data["email"]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The languages Chamado writes in, each named in itself."""
+    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(
+        label=_("Name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    language = forms.ChoiceField(
+        label=_("Language of your emails"),
+        choices=language_choices,
+        help_text=_("Every email Chamado sends you is written in this language."),
+    )

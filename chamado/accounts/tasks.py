@@ -1,4 +1,5 @@
-"""Background email for accounts (password reset), so no request waits on the mail server."""
+"""Background email for accounts (password reset, a new address to confirm), so no request
+waits on the mail server."""
 
 import logging
 from datetime import timedelta
@@ -22,8 +23,11 @@ def account_email_send(kind: str, user_id: int, attempt: int = 1) -> str:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return "skipped"
+    email = account_email(kind, user)
+    if email is None:
+        return "skipped"
     try:
-        account_email(kind, user).send()
+        email.send()
     except Exception as error:
         if attempt >= MAX_ATTEMPTS:
             raise

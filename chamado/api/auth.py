@@ -4,9 +4,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja.security import HttpBearer
 
 from chamado.accounts.actions import api_token_user
+from chamado.accounts.throttle import api_token_failed, api_token_wait
 from chamado.accounts.tokens import token_key_hash
 from chamado.core.errors import RateLimited
 from chamado.core.ratelimit import rate_hit
@@ -20,9 +22,23 @@ class ApiTokenAuth(HttpBearer):
     forged across sites and none needs a CSRF token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        # Wrong tokens from one address slow that address down (accounts.throttle): a wait,
+        # checked before the token is looked up.
+        if wait := api_token_wait(request):
+            raise RateLimited(
+                ngettext(
+                    "Too many unknown tokens from this address. Wait %(seconds)d second.",
+                    "Too many unknown tokens from this address. Wait %(seconds)d seconds.",
+                    wait,
+                )
+                % {"seconds": wait},
+                retry_after=wait,
+            )
         key = token.strip()
         user = api_token_user(key)
-        if user is not None:
+        if user is None:
+            api_token_failed(request)
+        else:
             limit = Policy.current().api_requests_per_minute
             result = rate_hit("api", token_key_hash(key)[:32], limit=limit, window=60)
             if not result.allowed:

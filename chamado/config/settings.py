@@ -69,6 +69,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks_db",
     "crontask",
+    # Sign-in: email and password, two-factor (TOTP, recovery codes, passkeys), sessions.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +90,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Agents and administrators without a second factor are sent to set one up.
+    "chamado.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -128,7 +136,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Answers like an empty cache while Redis is down (allauth reaches it directly).
+            "BACKEND": "chamado.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             # The cache holds conveniences only: give up fast when Redis is unreachable.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -160,6 +169,45 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in through django-allauth (docs/ARCHITECTURE.md, "Decisions"): login by email, no public
+# signup, one identity (User.email; a change waits for confirmation at the new address).
+AUTHENTICATION_BACKENDS = ["chamado.accounts.backends.EmailBackend"]
+ACCOUNT_ADAPTER = "chamado.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"reset_password": "chamado.accounts.forms.QueuedResetPasswordForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"  # administrators create the logins with known addresses
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset for an unknown address sends nothing
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_RATE_LIMITS = {
+    # Failed passwords slow down in accounts.throttle (growing waits, never a lock); allauth
+    # counts only wrong second-factor codes here, per address and per user (whoever reaches
+    # that step knows the password already).
+    "login": "",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "10/h/ip,5/h/key",
+}
+# Sign-ins, resets and allauth's limits see the client's address, not the proxy's: behind the
+# TLS proxy, the last X-Forwarded-For entry is the one the proxy saw.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=1 if env.bool("BEHIND_TLS_PROXY", default=PRODUCTION) else 0
+)
+MFA_ADAPTER = "chamado.accounts.adapter.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Chamado"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION  # http://127.0.0.1 while trying it out
+# allauth refuses to add an address to (or a factor beside) an unconfirmed one, against signups
+# made with someone else's address; Chamado has no signup, and a new address counts only once
+# confirmed, so people with two-factor sign-in may change their email.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+USERSESSIONS_TRACK_ACTIVITY = False  # sessions are listed from their sign-in: no write per request
+# Agents and administrators must sign in with a second factor; on unless turned off (the demo).
+CHAMADO_REQUIRE_2FA = env.bool("CHAMADO_REQUIRE_2FA", default=True)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pt-br", _("Brazilian Portuguese"))]

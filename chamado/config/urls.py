@@ -1,39 +1,31 @@
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from collections.abc import Callable
 
-from chamado.accounts.forms import QueuedPasswordResetForm, ThrottledAuthenticationForm
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.http import HttpResponseBase
+from django.urls import include, path
+from django.views.generic import RedirectView
+
 from chamado.portal.views import language_set
 
+# The admin signs in through Chamado's login (its throttle, its second factor), never its own,
+# and changes its own password on the profile's page (which asks for the current one, audited).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.password_change = RedirectView.as_view(  # type: ignore[method-assign,assignment]
+    pattern_name="account_change_password"
+)
+
+
+def _moved(name: str) -> Callable[..., HttpResponseBase]:
+    """The sign-in pages' old addresses, for bookmarks."""
+    return RedirectView.as_view(pattern_name=name, query_string=True)
+
+
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/reset/",
-        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
-        name="password_reset",
-    ),
-    path(
-        "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "password/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
+    path("accounts/", include("chamado.accounts.urls")),
+    path("login/", _moved("login")),
+    path("logout/", _moved("logout")),
+    path("password/reset/", _moved("password_reset")),
     path("language/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("desk/", include("chamado.desk.urls")),

@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from chamado.accounts.models import User
 from tests import factories
+from tests.accounts.signin import log_in
 from tests.worker import worker_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,7 +61,7 @@ def test_reset_email_is_chamados_in_the_saved_language_with_the_link_from_site_u
     assert "attacker.example" not in raw
     bodies = parts(email)
     assert set(bodies) == {"text/plain", "text/html"}
-    link = re.search(rf"{re.escape(SITE)}(/password/reset/\S+/)", bodies["text/plain"])
+    link = re.search(rf"{re.escape(SITE)}(/accounts/password/reset/key/\S+/)", bodies["text/plain"])
     assert link, bodies["text/plain"]
     assert f'href="{SITE}{link.group(1)}"' in bodies["text/html"]
     assert email["Auto-Submitted"] == "auto-generated"
@@ -80,9 +81,7 @@ def test_reset_email_is_chamados_in_the_saved_language_with_the_link_from_site_u
 
     # The link sets the password, once.
     set_password_url = client.get(link.group(1), follow=True).redirect_chain[-1][0]
-    done = client.post(
-        set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
-    )
+    done = client.post(set_password_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert done["Location"] == reverse("password_reset_complete")
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
@@ -99,11 +98,7 @@ def test_reset_email_for_an_inactive_user_is_not_sent(client, smtp_server) -> No
 def test_a_login_keeps_the_saved_language(client) -> None:
     user = factories.OwnerFactory(email="ana@acme.example", language="pt-br")
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())  # not the first login
-    response = client.post(
-        reverse("login"),
-        {"username": "ana@acme.example", "password": factories.PASSWORD},
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+    response = log_in(client, "ana@acme.example", factories.PASSWORD, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.language == "pt-br"
@@ -112,11 +107,7 @@ def test_a_login_keeps_the_saved_language(client) -> None:
 def test_the_first_login_starts_from_the_browsers_language(client) -> None:
     user = factories.OwnerFactory(email="ana@acme.example")
     assert (user.language, user.last_login) == ("en", None)
-    client.post(
-        reverse("login"),
-        {"username": "ana@acme.example", "password": factories.PASSWORD},
-        HTTP_ACCEPT_LANGUAGE="pt-BR",
-    )
+    log_in(client, "ana@acme.example", factories.PASSWORD, HTTP_ACCEPT_LANGUAGE="pt-BR")
     user.refresh_from_db()
     assert user.language == "pt-br"
     assert user.last_login is not None

@@ -29,7 +29,7 @@ def cache_down(settings) -> None:
 def test_client_logs_in_and_opens_a_ticket_while_the_cache_is_down(
     client, owner, service, support, agent, cache_down
 ) -> None:
-    response = client.post(reverse("login"), {"username": owner.email, "password": PASSWORD})
+    response = client.post(reverse("login"), {"login": owner.email, "password": PASSWORD})
     assert response.status_code == 302
     response = client.post(
         reverse("portal:ticket_new", args=["support"]),
@@ -47,7 +47,7 @@ def test_client_logs_in_and_opens_a_ticket_while_the_cache_is_down(
 
 
 def test_agent_works_a_ticket_while_the_cache_is_down(client, agent, ticket, cache_down) -> None:
-    assert client.post(reverse("login"), {"username": agent.email, "password": PASSWORD})
+    assert client.post(reverse("login"), {"login": agent.email, "password": PASSWORD})
     page = client.get(reverse("desk:ticket", args=[ticket.number]))
     assert page.status_code == 200
     assert client.get(reverse("desk:presence", args=[ticket.number])).status_code == 200

@@ -349,3 +349,41 @@ def test_knowledge_base_pages(axe_page: Any, live_server: Any, scene: Scene) -> 
     go(admin_page, f"{base}/desk/kb/")
     check(admin_page, "writers' report", findings)
     finish(findings)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "pt-BR"])
+def test_sign_in_profile_and_two_factor_pages(
+    axe_page: Any, live_server: Any, owner: Any, locale: str
+) -> None:
+    from tests.accounts.signin import totp_code
+
+    page = axe_page(locale)
+    base = live_server.url
+    words = ENGLISH if locale == "en-US" else PORTUGUESE
+    findings = Findings()
+
+    go(page, f"{base}/accounts/password/reset/")
+    check(page, f"{locale} password reset", findings)
+    log_in(page, base, owner.email, words)
+    for name, path in [
+        ("profile", "/accounts/profile/"),
+        ("password change", "/accounts/password/change/"),
+        ("email", "/accounts/email/"),
+        ("sessions", "/accounts/sessions/"),
+        ("two-factor", "/accounts/2fa/"),
+        ("passkey add", "/accounts/2fa/webauthn/add/"),
+        ("authenticator app", "/accounts/2fa/totp/activate/"),
+    ]:
+        go(page, base + path)
+        check(page, f"{locale} {name}", findings)
+    secret = page.locator("#totp-key").inner_text().strip()
+    page.locator("main form input[name=code]").fill(totp_code(secret))
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("ol.codes li")).to_have_count(10)
+    check(page, f"{locale} recovery codes", findings)
+
+    page.locator("header form[action$='/logout/'] button").click()
+    log_in(page, base, owner.email, words)
+    expect(page.locator("main input[name=code]")).to_be_visible()
+    check(page, f"{locale} second factor", findings)
+    finish(findings)

@@ -44,7 +44,7 @@ def loaded(departments: None) -> None:
 
 def test_every_demo_login_works_with_its_password(client, loaded) -> None:
     for email, password in LOGINS:
-        response = client.post(reverse("login"), {"username": email, "password": password})
+        response = client.post(reverse("login"), {"login": email, "password": password})
         assert response.status_code == 302, f"{email} could not log in"
         assert response["Location"] == reverse("portal:home")
         assert client.session["_auth_user_id"] == str(User.objects.get(email=email).pk)

@@ -104,7 +104,7 @@ def test_anonymous_is_sent_to_login_and_the_wrong_login_still_gets_404(
     wrong = request_fixture(actor)
     after_login = client.post(
         response["Location"],
-        {"username": wrong.email, "password": factories.PASSWORD},
+        {"login": wrong.email, "password": factories.PASSWORD},
         follow=True,
     )
     assert after_login.redirect_chain, "the login form should redirect back to the URL"

@@ -54,5 +54,10 @@ class Command(BaseCommand):
             self.stdout.write("Demo logins (email / password):")
             for email, password in DEMO_LOGINS:
                 self.stdout.write(f"  {email:24} {password}")
+            if settings.CHAMADO_REQUIRE_2FA:
+                self.stdout.write(
+                    "Agents and administrators must set up two-factor sign-in at their first "
+                    "login (CHAMADO_REQUIRE_2FA=0 turns that off, as `make run` does)."
+                )
         self.stdout.write("Press Ctrl+C to stop.")
         raise SystemExit(supervise(children))
