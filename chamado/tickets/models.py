@@ -59,7 +59,7 @@ class Policy(models.Model):
         validators=[MinValueValidator(4), MaxValueValidator(9)],
     )
     number_grow_at_percent = models.PositiveSmallIntegerField(
-        _("use one digit more once this share of the numbers is taken (%)"),
+        _("use one digit more once this share of the numbers is taken, in percent"),
         default=50,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text=_("Numbers are random: the fuller their space, the more tries a new one takes."),

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='policy',
             name='number_grow_at_percent',
-            field=models.PositiveSmallIntegerField(default=50, help_text='Numbers are random: the fuller their space, the more tries a new one takes.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(90)], verbose_name='use one digit more once this share of the numbers is taken (%)'),
+            field=models.PositiveSmallIntegerField(default=50, help_text='Numbers are random: the fuller their space, the more tries a new one takes.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(90)], verbose_name='use one digit more once this share of the numbers is taken, in percent'),
         ),
         migrations.AddField(
             model_name='policy',
