@@ -18,6 +18,7 @@ requests every page once through the same harness; exits non-zero if one fails.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -25,6 +26,7 @@ import platform
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -549,7 +551,7 @@ def two_factor_pass(browser: Any, user: Any) -> None:
 
 def explain_page(page: Page, browser: Any) -> None:
     """EXPLAIN ANALYZE every ticket or message query of one request; keep the slowest."""
-    from django.db import connection
+    from django.db import OperationalError, connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
@@ -557,12 +559,20 @@ def explain_page(page: Page, browser: Any) -> None:
     statements = [query["sql"] for query in captured.captured_queries]
     slowest: tuple[float, str, dict[str, Any]] | None = None
     with connection.cursor() as cursor:
+        # A million tickets make some searches take minutes: a plan is not worth waiting for.
+        cursor.execute("SET statement_timeout = '60s'")
         for statement in statements:
             if not statement.lstrip().upper().startswith("SELECT"):
                 continue
             if "tickets_ticket" not in statement and "tickets_message" not in statement:
                 continue
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement)
+            try:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement)
+            except OperationalError:  # cancelled by the timeout
+                page.slowest_ms, page.slowest_sql = 60_000.0, statement
+                page.slowest_plan = "(EXPLAIN ANALYZE cancelled after 60 s)"
+                cursor.execute("SET statement_timeout = 0")
+                return
             raw = cursor.fetchone()[0]
             plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]
             took = plan["Planning Time"] + plan["Execution Time"]
@@ -575,6 +585,7 @@ def explain_page(page: Page, browser: Any) -> None:
         _plan_walk(plan["Plan"], page.indexes, page.seq_scans)
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement)
         page.slowest_plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET statement_timeout = 0")
 
 
 def _plan_walk(node: dict[str, Any], indexes: list[str], seqs: list[str]) -> None:
@@ -725,8 +736,12 @@ def paced(
     latencies: list[float] = []
     errors = [0]
 
+    # A page slower than the rate would take total/rps seconds: stop sending a little after
+    # the planned end (the requests sent already show the queue; the rest count as dropped).
+    deadline = start + seconds + 5
+
     def loop() -> None:
-        while True:
+        while time.monotonic() < deadline:
             with lock:
                 slot = next(slots, None)
             if slot is None:
@@ -749,11 +764,19 @@ def paced(
     for thread in threads:
         thread.join()
     latencies.sort()
+    if not latencies:
+        latencies.append(float("nan"))
 
     def at(share: float) -> float:
         return latencies[min(int(share * len(latencies)), len(latencies) - 1)]
 
-    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "errors": errors[0]}
+    return {
+        "p50": at(0.50),
+        "p95": at(0.95),
+        "p99": at(0.99),
+        "errors": errors[0],
+        "dropped": total - len(latencies),
+    }
 
 
 def _wrk_parse(output: str) -> dict[str, Any]:
@@ -774,7 +797,7 @@ def _wrk_parse(output: str) -> dict[str, Any]:
 def wrk_run(
     port: int, page: Page, headers: dict[str, str], *, seconds: int, connections: int
 ) -> tuple[float, int]:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s"]
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     run = subprocess.run(
@@ -790,6 +813,19 @@ def wrk_run(
     ):
         errors += sum(int(n) for n in found.groups()) - int(found.group(2))  # reads: closes
     return float(result.get("rps", 0.0)), errors
+
+
+def drained(http: Http, limit: float = 120) -> None:
+    """Until the trivial view answers quickly again: requests a load generator gave up on may
+    still be queued in gunicorn, and would slow the next page."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        begun = time.monotonic()
+        with contextlib.suppress(OSError):
+            http.request("GET", "/bench/trivial/", {})
+        if time.monotonic() - begun < 0.05:
+            return
+        time.sleep(1)
 
 
 def page_check(http: Http, page: Page, headers: dict[str, str]) -> bool:
@@ -823,8 +859,11 @@ def measure_all(
         if args.smoke:
             print(f"  {page.name}: ok, {page.queries} queries")
             continue
-        for _ in range(5):  # warm-up
+        warm_until = time.monotonic() + 5
+        for _ in range(5):  # warm-up: five requests, or five seconds of a slow page
             _one(http, page, headers)
+            if time.monotonic() > warm_until:
+                break
         if page.method == "GET" and use_wrk:
             page.generator = "wrk"
             page.rps, page.errors = wrk_run(
@@ -838,6 +877,7 @@ def measure_all(
         page.rss_mib = max(worker_rss_mib(server.pid) or [0.0])
         time.sleep(1)  # let the backlog drain
         page.paced = paced(http, page, headers, rate=args.rate, seconds=args.paced_seconds)
+        drained(http)
         print(
             f"  {page.name}: {page.rps:.1f} req/s ({page.generator}), {page.queries} queries, "
             f"p95 at {args.rate:g}/s {page.paced['p95']:.1f} ms, errors "
@@ -963,9 +1003,10 @@ def table(pages: list[Page], *, markdown: bool, rate: float) -> str:
                 f"{page.rps:,.1f}",
                 f"{share(page, trivial):.1f} %",
                 mark,
-                f"{page.paced.get('p50', 0):.1f}",
-                f"{page.paced.get('p95', 0):.1f}",
-                f"{page.paced.get('p99', 0):.1f}",
+                *(
+                    f"{page.paced.get(q, 0):,.1f}" + ("*" if page.rps < rate else "")
+                    for q in ("p50", "p95", "p99")
+                ),
                 str(page.errors + int(page.paced.get("errors", 0))),
                 f"{page.rss_mib:.0f}",
                 f"{page.slowest_ms:.1f}" if page.slowest_sql else "—",
@@ -1001,7 +1042,7 @@ def report_write(
         "## Machine",
         "",
         *(f"- **{key}**: {value}" for key, value in machine().items()),
-        f"- **Load average during the run** (1 min, sampled per page): {', '.join(load)}",
+        f"- **Load average during the run** (1 min, sampled every 20 s): {', '.join(load)}",
         "",
         "## Data",
         "",
@@ -1047,6 +1088,8 @@ def report_write(
 def main(argv: list[str] | None = None) -> None:
     args = arguments(argv)
     started = time.monotonic()
+    # A kill (or Ctrl-C) still stops gunicorn, in the `finally` below.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     database_ensure(args.database_url, reset=args.reset)
     redis_url = redis_url_choose(args.redis_url)
     django_start(args.database_url, redis_url, "bench.settings")
@@ -1096,6 +1139,8 @@ def main(argv: list[str] | None = None) -> None:
                 cookies[who] += f"; csrftoken={token.group(1)}"
         scene = scene_build(http, cookies=cookies, api_key=api_key)
         scene.pages = [page for page in scene.pages if args.pages in page.name]
+        # Reads first: each open-ticket POST adds a waiting ticket to the desk's queue.
+        scene.pages.sort(key=lambda page: page.method != "GET")
         if not args.no_explain and not args.smoke:
             for page in scene.pages:
                 if page.explain:
@@ -1131,9 +1176,11 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.connections} connections for {args.seconds} s (wrk -t2 for GETs; a Python "
         f"thread generator, marked [py], for POSTs), the load generator on the same 2 CPUs. "
         f"Latency: an open loop at {args.rate:g} req/s for {args.paced_seconds} s, measured "
-        f"from each request's scheduled moment. Queries: counted by the server on one "
-        f"request. Worker RSS: the largest worker after the page's saturation run; at the "
-        f"end: {', '.join(f'{r:.0f}' for r in rss)} MiB."
+        f"from each request's scheduled moment (*: the page serves fewer than "
+        f"{args.rate:g} req/s, so its queue grows for the whole paced run, stopped 5 s "
+        f"after its planned end; the requests not sent then are not counted). Queries: "
+        f"counted by the server on one request. Worker RSS: the largest worker after the "
+        f"page's saturation run; at the end: {', '.join(f'{r:.0f}' for r in rss)} MiB."
     )
     print()
     print(table(scene.pages, markdown=False, rate=args.rate))
