@@ -283,7 +283,7 @@ class Http:
 
 
 def _forms(page: bytes) -> list[dict[str, Any]]:
-    from bench.load import forms_of
+    from bench.forms import forms_of
 
     return forms_of(page.decode("utf-8", "replace"))
 
@@ -298,7 +298,7 @@ def _form_with(page: bytes, test: Callable[[dict[str, Any]], bool], where: str) 
 def scene_build(http: Http, *, cookies: dict[str, str], api_key: str) -> Scene:
     from django.db.models import Count
 
-    from bench.load import multipart, png_bytes
+    from bench.forms import multipart, png_bytes
     from bench.seed_data import BENCH_AGENT_EMAIL
     from chamado.accounts.models import User
     from chamado.kb.models import Article
