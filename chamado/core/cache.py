@@ -28,17 +28,6 @@ def cache_set(key: str, value: Any, timeout: int) -> None:
         logger.warning("cache unavailable, writing %s: %s", key, error)
 
 
-def cache_increment(key: str, timeout: int) -> None:
-    """Add one to a counter that expires ``timeout`` seconds after its first increment."""
-    try:
-        cache.add(key, 0, timeout)
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache_set(key, 1, timeout)
-    except Exception as error:
-        logger.warning("cache unavailable, counting %s: %s", key, error)
-
-
 def cache_delete(key: str) -> None:
     try:
         cache.delete(key)

@@ -284,11 +284,10 @@ def _repeated(actor: Any, submission_key: str, notice: str) -> Outcome | None:
 def _once(
     actor: Any, submission_key: str, write: Callable[[], Outcome], *, repeated_notice: str
 ) -> Outcome:
-    """Run ``write`` once per (person, form): a second post of the same form, even one racing
-    the first (the unique (author, submission_key) lets one in), answers with the first
-    message and the ticket it lives on in now, writing nothing."""
-    if (repeated := _repeated(actor, submission_key, repeated_notice)) is not None:
-        return repeated
+    """Run ``write`` once per (person, form) when two posts of one form race (the unique
+    (author, submission_key) lets one in): the loser answers with the first message and the
+    ticket it lives on in now, writing nothing. The callers answer a plain second post with
+    ``_repeated`` before their rate limits and content checks."""
     try:
         return write()
     except IntegrityError:

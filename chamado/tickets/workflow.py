@@ -173,11 +173,6 @@ def message_too_short(body: str) -> bool:
     return len(body.strip()) < MESSAGE_MIN_LENGTH
 
 
-def flood_exceeded(recent_client_messages: int, *, limit: int) -> bool:
-    """True when one more client message would pass the limit for the window."""
-    return recent_client_messages >= limit
-
-
 PLACEHOLDERS = ("client_name", "ticket_number", "subject", "agent_name")
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 

@@ -1,4 +1,5 @@
-"""The pure ticket rules: statuses, numbers, message length, flood limit. No database."""
+"""The pure ticket rules: statuses, numbers, message length. No database (the flood guard,
+now a rate limit, is tested in tests/tickets/test_actions.py)."""
 
 import itertools
 import random
@@ -77,8 +78,3 @@ def test_seeded_rng_gives_a_repeatable_sequence() -> None:
 )
 def test_message_under_twenty_characters_is_too_short(body, too_short) -> None:
     assert workflow.message_too_short(body) is too_short
-
-
-@pytest.mark.parametrize(("recent", "exceeded"), [(0, False), (4, False), (5, True), (9, True)])
-def test_flood_limit_counts_messages_already_sent_in_the_window(recent, exceeded) -> None:
-    assert workflow.flood_exceeded(recent, limit=5) is exceeded
