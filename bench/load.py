@@ -148,8 +148,8 @@ def prepare(tickets: int) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     clients = list(
-        User.objects.filter(account__isnull=False, is_active=True)
-        .filter(Q(is_account_owner=True) | Q(can_tickets=True))
+        User.objects.filter(is_active=True)
+        .filter(Q(membership__is_owner=True) | Q(membership__can_tickets=True))
         .order_by("pk")
         .values_list("email", flat=True)
     )

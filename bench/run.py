@@ -314,7 +314,9 @@ def scene_build(http: Http, *, cookies: dict[str, str], api_key: str) -> Scene:
         .first()
     )
     assert biggest is not None
-    client = User.objects.get(account_id=biggest["account_id"], is_account_owner=True)
+    client = User.objects.get(
+        memberships__account_id=biggest["account_id"], memberships__is_owner=True
+    )
     client_tickets = Ticket.objects.filter(account_id=biggest["account_id"])
     waiting_ids = list(
         client_tickets.filter(status__in=workflow.WAITING).values_list("pk", flat=True)[:200]
@@ -1117,7 +1119,9 @@ def main(argv: list[str] | None = None) -> None:
         .first()
     )
     assert biggest is not None
-    client = User.objects.get(account_id=biggest["account_id"], is_account_owner=True)
+    client = User.objects.get(
+        memberships__account_id=biggest["account_id"], memberships__is_owner=True
+    )
     for who, user in (("client", client), ("agent", agent)):
         browsers[who] = Client()
         browsers[who].force_login(user)

@@ -22,7 +22,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from chamado.accounts.models import Account, User
+from chamado.accounts.models import Account, Membership, User
 from chamado.services.models import Service
 from chamado.tickets import sla, workflow
 from chamado.tickets.models import Department, Message, Policy, SlaTarget, Ticket
@@ -448,17 +448,30 @@ def _clients_create(
             "email",
             "full_name",
             "language",
-            "account_id",
-            "is_account_owner",
-            "can_tickets",
+            "membership_id",
             "date_joined",
+        ],
+    )
+    # One membership per person, numbered like them (users and memberships refer to each
+    # other; the foreign keys are checked at commit).
+    membership_rows = _Rows(
+        Membership,
+        [
+            "id",
+            "user_id",
+            "account_id",
+            "is_owner",
+            "can_tickets",
+            "can_contacts",
+            "can_services",
+            "created_at",
         ],
     )
     service_rows = _Rows(
         Service, ["id", "account_id", "name", "label", "details", "status", "created_at"]
     )
     account_id, user_id, service_id = _next_id(Account), _next_id(User), _next_id(Service)
-    accounts, users, services, clients = [], [], [], []
+    accounts, users, memberships, services, clients = [], [], [], [], []
     extra_counts = _weighted(rng, EXTRA_CONTACT_WEIGHTS, count)
     service_counts = _weighted(rng, SERVICE_COUNT_WEIGHTS, count)
     for index in range(count):
@@ -484,9 +497,19 @@ def _clients_create(
                     email,
                     full_name,
                     "pt-br" if language == "pt" else "en",
+                    user_id,
+                    joined,
+                )
+            )
+            memberships.append(
+                (
+                    user_id,
+                    user_id,
                     account_id,
                     role == "owner",
                     role == "tickets",
+                    role == "owner",
+                    role != "tickets",
                     joined,
                 )
             )
@@ -503,6 +526,7 @@ def _clients_create(
         account_id += 1
     account_rows.write(accounts)
     user_rows.write(users)
+    membership_rows.write(memberships)
     service_rows.write(services)
     return clients, len(users), len(services)
 
@@ -1047,7 +1071,7 @@ def bench_seed(
             ticket_rows.write(batch_tickets)
             message_total += message_rows.write(batch_messages)
             progress(size)
-        _sequences_reset(Account, User, Service, Ticket, Message)
+        _sequences_reset(Account, User, Membership, Service, Ticket, Message)
         if rebuild:
             phase(f"rebuilding {len(rebuild)} indexes of tickets and messages")
             with connection.cursor() as cursor:

@@ -7,7 +7,7 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from chamado.accounts.models import Account, User
+from chamado.accounts.models import Account, Membership, User
 from chamado.services.models import Service
 from chamado.tickets.actions import ticket_open
 from chamado.tickets.models import Department, Ticket
@@ -37,15 +37,27 @@ class UserFactory(factory.django.DjangoModelFactory):
             instance.save()
 
 
-class OwnerFactory(UserFactory):
-    account = factory.SubFactory(AccountFactory)
-    is_account_owner = True
-
-
 class ContactFactory(UserFactory):
-    """A contact of an account; pass can_tickets=True for the `tickets` permission."""
+    """A contact of an account (a membership, the account they act for); pass
+    can_tickets=True (can_contacts, can_services) for those permissions."""
 
     account = factory.SubFactory(AccountFactory)
+
+    @classmethod
+    def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
+        account = kwargs.pop("account")
+        membership = {
+            "is_owner": kwargs.pop("is_account_owner", False),
+            **{name: kwargs.pop(name) for name in Membership.PERMISSIONS if name in kwargs},
+        }
+        user = super()._create(model_class, *args, **kwargs)
+        # accounts.signals makes the first membership the current one.
+        user.membership = Membership.objects.create(user=user, account=account, **membership)
+        return user
+
+
+class OwnerFactory(ContactFactory):
+    is_account_owner = True
 
 
 class AgentFactory(UserFactory):

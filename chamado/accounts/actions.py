@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chamado.accounts.models import ApiToken, User
+from chamado.accounts.models import ApiToken, Membership, User
 from chamado.accounts.tokens import token_key_hash, token_key_new, token_key_prefix
 from chamado.core.audit import audit_record
-from chamado.core.errors import ApplicationError
+from chamado.core.errors import ApplicationError, NotFound
 from chamado.core.text import single_line
 
 # last_used_at is written at most this often, so a busy client does not write on every read.
@@ -22,6 +22,23 @@ def user_language_set(*, user: User, language: str) -> None:
     if language in dict(settings.LANGUAGES) and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+def membership_switch(*, user: User, account_id: int | str) -> Membership:
+    """The person acts for another of their accounts from now on (the client area's lists,
+    new tickets and services are that account's). Not one of theirs: NotFound."""
+    try:
+        membership = (
+            Membership.objects.select_related("account").filter(user_id=user.pk).get(
+                account_id=int(account_id)
+            )
+        )
+    except (ValueError, TypeError, Membership.DoesNotExist):
+        raise NotFound from None
+    if user.membership_id != membership.pk:
+        user.membership = membership
+        user.save(update_fields=["membership"])
+    return membership
 
 
 def user_email_address_sync(*, user: User) -> None:
@@ -112,7 +129,7 @@ def api_token_user(key: str, *, now: datetime | None = None) -> User | None:
     if not key:
         return None
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__membership__account")
         .filter(key_hash=token_key_hash(key), revoked=False)
         .first()
     )

@@ -6,34 +6,44 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from chamado.accounts.actions import api_token_revoke
-from chamado.accounts.models import Account, ApiToken, User
+from chamado.accounts.models import Account, ApiToken, Membership, User
 from chamado.core.audit import audit_record
 
 
 class ContactInline(admin.TabularInline):
-    model = User
-    fields = ["email", "full_name", "is_account_owner", "can_tickets", "is_active"]
+    """The account's people and what each may do (a person may be in several accounts)."""
+
+    model = Membership
+    fields = ["user", "is_owner", *Membership.PERMISSIONS, "created_at"]
+    readonly_fields = ["created_at"]
+    raw_id_fields = ["user"]
     extra = 0
-    show_change_link = True
+
+
+class MembershipInline(ContactInline):
+    """On a user's page: the accounts they belong to."""
+
+    fields = ["account", "is_owner", *Membership.PERMISSIONS, "created_at"]
+    raw_id_fields = ["account"]
+    fk_name = "user"
 
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
     list_display = ["name", "created_at"]
-    search_fields = ["name", "contacts__email"]
+    search_fields = ["name", "memberships__user__email"]
     inlines = [ContactInline]
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "account", "is_account_owner", "can_tickets", "is_agent"]
-    list_filter = ["is_agent", "is_staff", "is_superuser", "is_active", "can_tickets"]
-    search_fields = ["email", "full_name", "account__name"]
-    list_select_related = ["account"]
+    list_display = ["email", "full_name", "is_agent", "is_staff", "is_active"]
+    list_filter = ["is_agent", "is_staff", "is_superuser", "is_active"]
+    search_fields = ["email", "full_name", "memberships__account__name"]
+    inlines = [MembershipInline]
     fieldsets = (
         (None, {"fields": ("email", "password", "full_name", "language")}),
-        (_("Client"), {"fields": ("account", "is_account_owner", "can_tickets")}),
         (
             _("Staff"),
             {"fields": ("is_agent", "is_staff", "is_superuser", "is_active", "groups")},

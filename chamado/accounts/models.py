@@ -28,12 +28,28 @@ class Account(TimeStampedModel):
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
+    def create_user(
+        self,
+        email: str,
+        password: str | None = None,
+        *,
+        account: Account | None = None,
+        is_account_owner: bool = False,
+        **extra: Any,
+    ) -> "User":
+        """A user; with ``account``, a contact of it (``is_account_owner``, ``can_tickets``,
+        ``can_contacts``, ``can_services`` as the membership's permissions) acting for it."""
         if not email:
             raise ValueError("An email is required")
+        permissions = {name: extra.pop(name) for name in Membership.PERMISSIONS if name in extra}
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)
+        if account is not None:
+            # accounts.signals makes a first membership the current one.
+            user.membership = Membership.objects.create(
+                user=user, account=account, is_owner=is_account_owner, **permissions
+            )
         return user
 
     def get_by_natural_key(self, username: str | None) -> "User":
@@ -60,21 +76,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         default="en",
         help_text=_("Language of the emails this person receives."),
     )
-    account = models.ForeignKey(
-        Account,
-        verbose_name=_("client account"),
+    # The account this person acts for now in the client area (one of their memberships; the
+    # switcher changes it). Loaded with the user (EmailBackend.get_user), so a page knows the
+    # account and its permissions without another query.
+    membership = models.ForeignKey(
+        "Membership",
+        verbose_name=_("current client account"),
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
-        related_name="contacts",
-    )
-    is_account_owner = models.BooleanField(
-        _("account owner"), default=False, help_text=_("The owner has every permission.")
-    )
-    can_tickets = models.BooleanField(
-        _("may open and see tickets"),
-        default=False,
-        help_text=_("The 'tickets' permission: open and see the account's tickets."),
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     is_agent = models.BooleanField(
         _("agent"), default=False, help_text=_("Company staff who answer tickets.")
@@ -107,14 +118,111 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    # What the person may do for the account they act for now (their current membership).
+    # Rules about another account ask that account's Membership (membership_for).
+
+    @property
+    def account(self) -> Account | None:
+        return self.membership.account if self.membership_id else None  # type: ignore[union-attr]
+
+    @property
+    def account_id(self) -> int | None:
+        return self.membership.account_id if self.membership_id else None  # type: ignore[union-attr]
+
     @property
     def is_client(self) -> bool:
-        return self.account_id is not None
+        return self.membership_id is not None
+
+    @property
+    def is_account_owner(self) -> bool:
+        return bool(self.membership_id and self.membership.is_owner)  # type: ignore[union-attr]
 
     @property
     def may_use_tickets(self) -> bool:
-        """Owner, or a contact with the `tickets` permission."""
-        return self.is_active and self.is_client and (self.is_account_owner or self.can_tickets)
+        """Owner, or a contact with the `tickets` permission, of the current account."""
+        return bool(self.is_active and self.membership_id and self.membership.may_tickets)  # type: ignore[union-attr]
+
+    @property
+    def may_see_services(self) -> bool:
+        return bool(self.is_active and self.membership_id and self.membership.may_services)  # type: ignore[union-attr]
+
+    @property
+    def may_manage_contacts(self) -> bool:
+        return bool(self.is_active and self.membership_id and self.membership.may_contacts)  # type: ignore[union-attr]
+
+
+class Membership(models.Model):
+    """A person's place in a client account: one login may belong to several accounts (a
+    webmaster working for three clients), each with its own permissions. The owner has every
+    permission and is never managed from the client area."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    account = models.ForeignKey(
+        Account,
+        verbose_name=_("client account"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    is_owner = models.BooleanField(
+        _("account owner"), default=False, help_text=_("The owner has every permission.")
+    )
+    can_tickets = models.BooleanField(
+        _("tickets"),
+        default=False,
+        help_text=_("Open and see the account's tickets."),
+    )
+    can_contacts = models.BooleanField(
+        _("contacts"), default=False, help_text=_("Invite, change and remove contacts.")
+    )
+    can_services = models.BooleanField(
+        _("services"), default=False, help_text=_("See the account's services.")
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    # The permissions a contact may be given, in the order the pages list them.
+    PERMISSIONS = ("can_tickets", "can_contacts", "can_services")
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-is_owner", "user__full_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="membership_once"),
+            models.UniqueConstraint(
+                fields=["account"], condition=models.Q(is_owner=True), name="account_one_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.account}"
+
+    @property
+    def may_tickets(self) -> bool:
+        return self.is_owner or self.can_tickets
+
+    @property
+    def may_contacts(self) -> bool:
+        return self.is_owner or self.can_contacts
+
+    @property
+    def may_services(self) -> bool:
+        return self.is_owner or self.can_services
+
+    @property
+    def permission_labels(self) -> list[tuple[str, str]]:
+        """The permissions this contact has, each with its translated name."""
+        return [
+            (name, str(self._meta.get_field(name).verbose_name))
+            for name in self.PERMISSIONS
+            if getattr(self, name)
+        ]
+
+    @classmethod
+    def with_tickets(cls) -> models.Q:
+        """The memberships that may open and see the account's tickets, as a filter."""
+        return models.Q(is_owner=True) | models.Q(can_tickets=True)
 
 
 class ApiToken(models.Model):

@@ -10,13 +10,13 @@ from typing import Any
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from chamado.accounts import throttle
 from chamado.accounts.actions import user_email_address_sync, user_language_set
-from chamado.accounts.models import User
+from chamado.accounts.models import Membership, User
 from chamado.accounts.two_factor import FACTOR_TYPES, two_factor_mark
 from chamado.core.audit import audit_record
 
@@ -166,3 +166,23 @@ def email_address_follows_user(
     # Admins change User.email; allauth's address book must not keep the old one as a login.
     if update_fields is None or "email" in update_fields:
         user_email_address_sync(user=instance)
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="chamado.accounts.membership_added")
+def membership_current_when_first(
+    sender: Any, instance: Membership, created: bool, **kw: Any
+) -> None:
+    """A person's first account (however it was added: an invitation, the admin, the API) is
+    the one they act for."""
+    if created:
+        User.objects.filter(pk=instance.user_id, membership=None).update(membership=instance)
+
+
+@receiver(post_delete, sender=Membership, dispatch_uid="chamado.accounts.membership_removed")
+def membership_current_after_removal(sender: Any, instance: Membership, **kw: Any) -> None:
+    """Removed from the account they were acting for, a person acts for another of theirs
+    (if any) from their next request on."""
+    remaining = Membership.objects.filter(user_id=instance.user_id).order_by("account__name")
+    User.objects.filter(pk=instance.user_id, membership=None).update(
+        membership=remaining.values("pk")[:1]
+    )

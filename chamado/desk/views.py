@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chamado.accounts.models import User
+from chamado.accounts.selectors import membership_list_for_account
 from chamado.core.errors import ApplicationError, NotFound
 from chamado.core.models import AuditEvent
 from chamado.desk.forms import (
@@ -188,7 +188,7 @@ def _ticket_page(
         "crossed": forms.get("crossed"),
         "canned_choices": canned_choices,
         "services": service_list_for_account(ticket.account),
-        "contacts": User.objects.filter(account_id=ticket.account_id).order_by("full_name"),
+        "contacts": membership_list_for_account(ticket.account_id),
         "other_tickets": ticket_list_for_account_sidebar(request.user, ticket),
         "others_here": presence_touch(ticket.pk, request.user),
         "now": timezone.now(),

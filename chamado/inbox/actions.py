@@ -35,7 +35,12 @@ from chamado.inbox.parse import ParsedEmail, email_parse
 from chamado.mail.addresses import ReplyTag, base_address, reply_tag
 from chamado.services.models import Service
 from chamado.tickets import workflow
-from chamado.tickets.access import access_ticket_by_number, access_ticket_for_agent, is_active_agent
+from chamado.tickets.access import (
+    access_ticket_by_number,
+    access_ticket_for_agent,
+    accounts_with_tickets,
+    is_active_agent,
+)
 from chamado.tickets.actions import (
     Outcome,
     ticket_open,
@@ -268,7 +273,7 @@ def _route(inbound: InboundMessage, parsed: ParsedEmail) -> None:
         return _review(inbound, Reason.UNKNOWN_SENDER)
     if not user.may_use_tickets:
         return _review(inbound, Reason.NO_PERMISSION)
-    services = list(Service.objects.filter(account=user.account)[:2])
+    services = list(Service.objects.filter(account_id=user.account_id)[:2])
     with translation.override(user.language or settings.LANGUAGE_CODE):
         files, refused = _uploads_sorted(parsed, policy=Policy.current())
         try:
@@ -298,7 +303,7 @@ def _reply_route(
         return _review(inbound, Reason.BAD_TAG)
     inbound.recipient = f"{tag.local}+{tag.number}.{tag.mac}@{tag.domain}"[:254]
     agent = is_active_agent(user)
-    if not agent and not user.may_use_tickets:
+    if not agent and not accounts_with_tickets(user).exists():
         return _review(inbound, Reason.NO_PERMISSION)
     try:
         if agent:
@@ -392,7 +397,7 @@ def _pending(inbound: InboundMessage) -> InboundMessage:
 
 
 def _service_for(contact: User, label: str) -> Service | None:
-    services = Service.objects.filter(account=contact.account)
+    services = Service.objects.filter(account_id=contact.account_id)
     if label.strip():
         for service in services:
             if label.strip().lower() in {service.label.lower(), service.name.lower()}:

@@ -11,6 +11,7 @@ from chamado.mail.models import Delivery
 from chamado.mail.render import department_snapshot, event_snapshot
 from chamado.mail.tasks import delivery_enqueue
 from chamado.tickets import signals
+from chamado.tickets.access import clients_who_may_see
 from chamado.tickets.models import Department, Message, Ticket
 from chamado.tickets.selectors import agent_list_for_departments
 
@@ -80,7 +81,7 @@ def department_agents(ticket: Ticket) -> list[User]:
 
 def client_recipients(ticket: Ticket) -> list[User]:
     """The contact who opened the ticket, while they may still see it."""
-    return [ticket.contact] if ticket.contact.may_use_tickets else []
+    return clients_who_may_see(ticket, [ticket.contact])
 
 
 def actor_name(actor: Any) -> str:

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from chamado.portal import views
+from chamado.portal import account_views, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("account/switch/", account_views.account_switch, name="account_switch"),
     path("tickets/", views.ticket_list, name="tickets"),
     path("tickets/open/", views.department_choose, name="department_choose"),
     path("tickets/open/form/", views.ticket_new, name="ticket_new_any"),

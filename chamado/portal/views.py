@@ -8,8 +8,10 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chamado.accounts.actions import membership_switch
 from chamado.core.errors import ApplicationError, NotFound
 from chamado.portal.forms import TicketOpenForm, TicketReplyForm
 from chamado.portal.kb_views import ticket_form_lookup, ticket_form_suggestions
@@ -44,7 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("desk:queue")
     if not user.is_client:
         return render(request, "portal/staff_home.html")
-    context: dict[str, Any] = {"services": service_list_for_account(user.account)}
+    context: dict[str, Any] = {}
+    if user.may_see_services:
+        context["services"] = service_list_for_account(user.account)
     if user.may_use_tickets:
         context["recent_tickets"] = ticket_list_for_contact(user).exclude(
             status=Ticket.Status.CLOSED
@@ -123,6 +127,19 @@ def _files_again(form: Any) -> list[str]:
     return form.files_to_choose_again() if form.is_bound and form.errors else []
 
 
+def _act_for_ticket_account(request: HttpRequest, ticket: Ticket) -> None:
+    """A ticket of another of the person's accounts (a link from its email) is read as that
+    account: it becomes the one they act for, and the page says so."""
+    user: Any = request.user
+    if ticket.account_id != user.account_id:
+        membership = membership_switch(user=user, account_id=ticket.account_id)
+        messages.info(
+            request,
+            _("This ticket belongs to %(account)s: you now act for that account.")
+            % {"account": membership.account.name},
+        )
+
+
 @login_required
 def ticket_created(request: HttpRequest, number: int) -> HttpResponse:
     ticket = access_ticket_by_number(request.user, number)
@@ -150,6 +167,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
     ticket = access_ticket_by_number(request.user, number)
+    _act_for_ticket_account(request, ticket)
     if ticket.merged_from and request.method != "POST":
         # A merged number leads to the ticket it was merged into; a reply posted to it is
         # stored there (the access function already led there).

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models
 from django.db.models import QuerySet
 
+from chamado.accounts.models import Membership
 from chamado.core.errors import NotFound
 from chamado.tickets.models import Attachment, Department, Ticket
 
@@ -72,17 +73,47 @@ def is_active_agent(actor: Any) -> bool:
     return bool(getattr(actor, "is_authenticated", False) and actor.is_agent and actor.is_active)
 
 
-# ---- Clients: the owner, or a contact with the `tickets` permission, of the same account.
+# ---- Clients: the owner, or a contact with the `tickets` permission, of the ticket's account.
+# A person may belong to several accounts (accounts.Membership): they reach the tickets of each
+# account where they have the permission; lists show the account they act for now.
+
+
+def accounts_with_tickets(actor: Any) -> QuerySet[Membership]:
+    """The actor's memberships that may open and see tickets (checked on every request)."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return Membership.objects.none()
+    return Membership.objects.filter(Membership.with_tickets(), user_id=actor.pk)
 
 
 def tickets_visible_to_client(actor: Any) -> QuerySet[Ticket]:
+    """Every ticket of every account where the actor has the `tickets` permission."""
+    return Ticket.objects.filter(account_id__in=accounts_with_tickets(actor).values("account_id"))
+
+
+def clients_who_may_see(ticket: Ticket, people: Sequence[Any]) -> list[Any]:
+    """Those of ``people`` who may see ``ticket`` now (active, with the `tickets` permission
+    in its account), in the order given: who its emails may go to."""
+    allowed = set(
+        Membership.objects.filter(
+            Membership.with_tickets(),
+            account_id=ticket.account_id,
+            user__in=[person.pk for person in people],
+            user__is_active=True,
+        ).values_list("user_id", flat=True)
+    )
+    return [person for person in people if person.pk in allowed]
+
+
+def tickets_of_current_account(actor: Any) -> QuerySet[Ticket]:
+    """The tickets of the account the actor acts for now, if they may see them."""
     if not getattr(actor, "is_authenticated", False) or not actor.may_use_tickets:
         return Ticket.objects.none()
     return Ticket.objects.filter(account_id=actor.account_id)
 
 
 def access_ticket_by_number(actor: Any, number: int | str) -> Ticket:
-    """A ticket of the client's own account, for the owner or a contact with `tickets`."""
+    """A ticket of one of the client's accounts where they have the `tickets` permission
+    (the owner has it)."""
     return _reach(
         tickets_visible_to_client(actor).select_related("department", "service", "contact"),
         number,

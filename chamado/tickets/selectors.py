@@ -9,7 +9,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from chamado.accounts.models import User
 from chamado.core.cache import cache_get, cache_set
 from chamado.tickets import sla, workflow
-from chamado.tickets.access import tickets_visible_to_agent, tickets_visible_to_client
+from chamado.tickets.access import tickets_of_current_account, tickets_visible_to_agent
 from chamado.tickets.models import (
     Attachment,
     CannedReply,
@@ -26,9 +26,10 @@ def department_list_open_to_clients() -> QuerySet[Department]:
 
 
 def ticket_list_for_contact(contact: Any, *, status: str | None = None) -> QuerySet[Ticket]:
-    """Every ticket of the contact's account they may see, most recent activity first."""
+    """The tickets of the account the contact acts for now (if they may see them), most
+    recent activity first."""
     tickets = (
-        tickets_visible_to_client(contact).select_related("department").defer("search_document")
+        tickets_of_current_account(contact).select_related("department").defer("search_document")
     )
     if status == "active":
         tickets = tickets.exclude(status=Ticket.Status.CLOSED)

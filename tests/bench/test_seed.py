@@ -20,7 +20,7 @@ from bench.seed_data import (
     SPAN,
     _numbers,
 )
-from chamado.accounts.models import Account, User
+from chamado.accounts.models import Account, Membership, User
 from chamado.kb import render
 from chamado.kb.models import Article
 from chamado.services.models import Service
@@ -54,11 +54,11 @@ def test_seeds_the_tickets_over_a_twentieth_as_many_accounts(seeded) -> None:
     assert Ticket.objects.count() == 1000
     assert Account.objects.count() == 50
     assert all(
-        User.objects.filter(account=account, is_account_owner=True).count() == 1
+        Membership.objects.filter(account=account, is_owner=True).count() == 1
         for account in Account.objects.all()
     )
     assert User.objects.filter(is_agent=True, email__endswith=BENCH_DOMAIN).count() >= 3
-    assert 100 <= User.objects.filter(account__isnull=False).count() <= 150
+    assert 100 <= Membership.objects.count() <= 150
     assert 80 <= Service.objects.count() <= 120
     per_ticket = Ticket.objects.annotate(
         public=Count("messages", filter=Q(messages__is_internal=False))

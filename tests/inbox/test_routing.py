@@ -149,8 +149,8 @@ def test_a_contact_whose_permission_was_revoked_since_the_notice_goes_to_review(
     )
     ticket = factories.open_ticket(bruno, department=world.support)
     address = world.tag(bruno, ticket)
-    bruno.can_tickets = False
-    bruno.save()
+    bruno.membership.can_tickets = False
+    bruno.membership.save()
     inbound = take(email(sender=bruno.email, to=address))
     assert (inbound.outcome, inbound.reason) == (Outcome.REVIEW, Reason.NO_PERMISSION)
     assert ticket.messages.count() == 1

@@ -56,8 +56,8 @@ def test_client_reply_goes_to_the_assignee_only_when_there_is_one(ticket, owner,
 
 
 def test_contact_who_lost_the_tickets_permission_gets_no_more_mail(ticket, owner, agent):
-    owner.is_account_owner = False
-    owner.save()
+    owner.membership.is_owner = False
+    owner.membership.save()
     ticket_reply_by_agent(actor=agent, ticket=ticket, body="We fixed it, please check.")
     assert Kind.AGENT_REPLY not in kinds_to(owner)
 

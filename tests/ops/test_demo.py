@@ -52,7 +52,7 @@ def test_every_demo_login_works_with_its_password(client, loaded) -> None:
 
 
 def test_demo_people_have_the_roles_of_the_spec(loaded) -> None:
-    users = {user.email: user for user in User.objects.select_related("account")}
+    users = {user.email: user for user in User.objects.select_related("membership__account")}
     assert users["client@example.com"].is_account_owner
     assert users["client@example.com"].account.name == "Acme Hospedagem"
     assert users["contact@example.com"].may_use_tickets

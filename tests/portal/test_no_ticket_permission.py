@@ -49,7 +49,12 @@ def test_menu_says_why_there_is_no_open_ticket_link(logged_in, ticket) -> None:
     assert ticket.subject not in page
 
 
-def test_home_still_shows_the_accounts_services(logged_in, service) -> None:
+def test_home_shows_the_accounts_services_only_with_the_services_permission(
+    logged_in, contact_without_tickets, service
+) -> None:
+    assert service.label not in text(logged_in.get(reverse("portal:home")))
+    contact_without_tickets.membership.can_services = True
+    contact_without_tickets.membership.save()
     assert service.label in text(logged_in.get(reverse("portal:home")))
 
 

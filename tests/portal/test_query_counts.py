@@ -23,7 +23,7 @@ TICKET_LIST_QUERIES = 4
 # authors, their attachments (the policy of the reply form comes from the cache)
 TICKET_PAGE_QUERIES = 7
 # session, user, account, active tickets, services
-HOME_QUERIES = 5
+HOME_QUERIES = 4
 
 
 def png() -> Any:

@@ -39,7 +39,7 @@ def post_ticket(client: Any, *, slug: str = "support", files: Any = (), **fields
         "message": MESSAGE,
     }
     if "service" not in fields:
-        service = Service.objects.filter(account__contacts__pk=client.session["_auth_user_id"])
+        service = Service.objects.filter(account__memberships__user_id=client.session["_auth_user_id"])
         data["service"] = service.first().pk if service.exists() else ""
     data.update(fields)
     if files:
