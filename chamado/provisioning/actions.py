@@ -240,7 +240,8 @@ def contact_provision(
         if current is not None and current.user.email != email:
             raise ApplicationError(
                 _(
-                    "This contact signs in as another email; the person changes it in their profile."
+                    "This contact signs in with another email; the person changes it in "
+                    "their profile."
                 ),
                 field="email",
                 code="conflict",
