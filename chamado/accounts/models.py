@@ -226,8 +226,9 @@ class Membership(models.Model):
 
 
 class ApiToken(models.Model):
-    """A key for the REST API, acting as its user. Only the key's SHA-256 is stored; the key
-    itself is shown once, when it is made (`chamado api_token create`)."""
+    """A key for the REST API, acting as its user within its scope. Only the key's SHA-256 is
+    stored; the key itself is shown once, when it is made (on the profile page, or
+    `chamado api_token create`)."""
 
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
@@ -241,6 +242,17 @@ class ApiToken(models.Model):
     # The key's first characters, so a person can tell their tokens apart; not a secret.
     prefix = models.CharField(_("prefix"), max_length=16)
     key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True)
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+        WRITE = "write", _("Read and write")
+
+    scope = models.CharField(
+        _("scope"),
+        max_length=5,
+        choices=Scope,
+        default=Scope.WRITE,
+        help_text=_("A read-only token may only read (GET); every write answers 403."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked = models.BooleanField(_("revoked"), default=False)
