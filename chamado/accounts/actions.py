@@ -29,9 +29,9 @@ def membership_switch(*, user: User, account_id: int | str) -> Membership:
     new tickets and services are that account's). Not one of theirs: NotFound."""
     try:
         membership = (
-            Membership.objects.select_related("account").filter(user_id=user.pk).get(
-                account_id=int(account_id)
-            )
+            Membership.objects.select_related("account")
+            .filter(user_id=user.pk)
+            .get(account_id=int(account_id))
         )
     except (ValueError, TypeError, Membership.DoesNotExist):
         raise NotFound from None
@@ -81,19 +81,34 @@ def user_profile_update(*, actor: Any, user: User, full_name: str, language: str
     return user
 
 
-def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+# A person's live tokens, at most: enough for every system around one login.
+TOKENS_PER_USER = 20
+
+
+def api_token_create(
+    *, actor: Any, user: User, name: str, scope: str = ApiToken.Scope.WRITE
+) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns it with its key, which is never stored nor shown
     again (only its SHA-256 is kept)."""
     name = single_line(name)
     if not name:
         raise ApplicationError(_("Give the token a name."), field="name")
+    if scope not in ApiToken.Scope.values:
+        raise ApplicationError(_("Choose what the token may do."), field="scope")
     if not user.is_active:
         raise ApplicationError(_("This user is not active."), field="user")
+    if ApiToken.objects.filter(user=user, revoked=False).count() >= TOKENS_PER_USER:
+        raise ApplicationError(
+            _("You have %(count)d tokens already: revoke one you no longer use first.")
+            % {"count": TOKENS_PER_USER},
+            field="name",
+        )
     key = token_key_new()
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user,
             name=name[:100],
+            scope=scope,
             prefix=token_key_prefix(key),
             key_hash=token_key_hash(key),
         )
@@ -101,7 +116,12 @@ def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
             actor=actor,
             verb="api_token.create",
             target=token,
-            after={"user": user.pk, "name": token.name, "prefix": token.prefix},
+            after={
+                "user": user.pk,
+                "name": token.name,
+                "prefix": token.prefix,
+                "scope": token.scope,
+            },
         )
     return token, key
 
@@ -122,6 +142,18 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
             after={"revoked": True},
         )
     return token
+
+
+def access_token_of_user(actor: Any, token_id: int | str) -> ApiToken:
+    """One of the actor's own tokens; anyone else's is not found."""
+    try:
+        return ApiToken.objects.get(pk=int(token_id), user_id=actor.pk)
+    except (ValueError, TypeError, ApiToken.DoesNotExist):
+        raise NotFound from None
+
+
+def api_token_list_for_user(user: User) -> Any:
+    return ApiToken.objects.filter(user=user).order_by("revoked", "-created_at")
 
 
 def api_token_user(key: str, *, now: datetime | None = None) -> User | None:

@@ -10,7 +10,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from chamado.accounts.emails import PASSWORD_RESET
-from chamado.accounts.models import User
+from chamado.accounts.models import ApiToken, User
 from chamado.accounts.tasks import account_email_send
 
 
@@ -49,4 +49,18 @@ class ProfileForm(forms.Form):
         label=_("Language of your emails"),
         choices=language_choices,
         help_text=_("Every email Chamado sends you is written in this language."),
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What will use this token, for example “Billing system” or “Monitoring”."),
+    )
+    scope = forms.ChoiceField(
+        label=_("What it may do"),
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        widget=forms.RadioSelect,
     )

@@ -242,6 +242,7 @@ class ApiToken(models.Model):
     # The key's first characters, so a person can tell their tokens apart; not a secret.
     prefix = models.CharField(_("prefix"), max_length=16)
     key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True)
+
     class Scope(models.TextChoices):
         READ = "read", _("Read only")
         WRITE = "write", _("Read and write")

@@ -21,5 +21,7 @@ urlpatterns = [
     ),
     path("email/", views.email, name="account_email"),
     path("profile/", views.profile, name="account_profile"),
+    path("tokens/", views.tokens, name="account_tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="account_token_revoke"),
     path("", include("allauth.urls")),
 ]
