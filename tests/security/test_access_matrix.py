@@ -13,6 +13,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from chamado.accounts.actions import api_token_create
+from chamado.accounts.models import Membership
 from chamado.inbox.actions import inbound_receive
 from chamado.kb.models import Article, ArticleImage
 from chamado.tickets.actions import ticket_reply_by_agent
@@ -35,12 +37,17 @@ ACTORS = [
     "contact",
     "no_tickets",
     "other_account",
+    "multi_account",
+    "multi_no_tickets",
     "billing_agent",
     "support_agent",
     "admin",
     "anonymous",
 ]
-CLIENTS = {"owner", "contact"}
+# multi_account: a contact of Acme with `tickets`, acting for another account they also belong
+# to (Acme's tickets stay theirs); multi_no_tickets: the owner of another account who is also
+# a contact of Acme without `tickets`.
+CLIENTS = {"owner", "contact", "multi_account"}
 SUPPORT_DESK = {"support_agent", "admin"}
 AGENTS = {"support_agent", "billing_agent", "admin"}
 LOGGED_IN_READERS = set(ACTORS) - {"anonymous"}
@@ -93,6 +100,10 @@ ROWS: dict[str, Row] = {
         "post", lambda s: reverse("portal:ticket_close", args=n(s)), CLIENTS
     ),
     "portal:attachment": Row("get", lambda s: reverse("portal:attachment", args=att(s)), CLIENTS),
+    # The person's own pages
+    "account_token_revoke": Row(
+        "post", lambda s: reverse("account_token_revoke", args=[s["token"].pk]), {"owner"}
+    ),
     # The desk
     "desk:ticket": Row("get", lambda s: reverse("desk:ticket", args=n(s)), SUPPORT_DESK),
     "desk:reply": Row(
@@ -217,6 +228,10 @@ def scene(
     admin,
     tmp_path,
 ) -> dict[str, Any]:
+    multi_account = factories.OwnerFactory(account=factories.AccountFactory(name="Gamma"))
+    Membership.objects.create(user=multi_account, account=owner.account, can_tickets=True)
+    multi_no_tickets = factories.OwnerFactory(account=factories.AccountFactory(name="Delta"))
+    Membership.objects.create(user=multi_no_tickets, account=owner.account, can_services=True)
     ticket = factories.open_ticket(
         owner,
         service=service,
@@ -247,6 +262,8 @@ def scene(
         "contact": contact,
         "no_tickets": contact_without_tickets,
         "other_account": other_owner,
+        "multi_account": multi_account,
+        "multi_no_tickets": multi_no_tickets,
         "billing_agent": billing_agent,
         "support_agent": agent,
         "admin": admin,
@@ -261,11 +278,13 @@ def scene(
         "inbound": inbound_receive(raw, source="pipe").inbound,
         "article": article,
         "image": image,
+        "token": api_token_create(actor=owner, user=owner, name="Owner's")[0],
     }
 
 
 def snapshot(scene: dict[str, Any]) -> tuple[Any, ...]:
     ticket = Ticket.objects.get(pk=scene["ticket"].pk)
+    token = scene["token"].__class__.objects.get(pk=scene["token"].pk)
     inbound = scene["inbound"].__class__.objects.get(pk=scene["inbound"].pk)
     return (
         ticket.status,
@@ -273,6 +292,7 @@ def snapshot(scene: dict[str, Any]) -> tuple[Any, ...]:
         ticket.merged_into_id,
         ticket.messages.count(),
         inbound.outcome,
+        token.revoked,
     )
 
 
