@@ -87,6 +87,23 @@ class User(AbstractBaseUser, PermissionsMixin):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Notification choices (the profile). A ticket's conversation itself (the agent's
+    # replies to a client, a client's reply to the assigned agent) is always sent.
+    notify_ticket_changes = models.BooleanField(
+        _("changes to my tickets"),
+        default=True,
+        help_text=_("Status changes, transfers, merges and automatic closing of your tickets."),
+    )
+    notify_new_tickets = models.BooleanField(
+        _("new tickets in my departments"),
+        default=True,
+        help_text=_("Agents: a ticket opened in, or transferred to, one of your departments."),
+    )
+    notify_client_replies = models.BooleanField(
+        _("client replies on unassigned tickets"),
+        default=True,
+        help_text=_("Agents: a client's reply on a ticket of your departments nobody holds."),
+    )
     is_agent = models.BooleanField(
         _("agent"), default=False, help_text=_("Company staff who answer tickets.")
     )
@@ -265,3 +282,90 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Invitation(models.Model):
+    """An invitation to become a contact of an account, with the permissions the contact will
+    have, made in the client area by the owner or a contact who manages contacts
+    (accounts.contacts). Its key is only in the email: the worker draws it when it sends the
+    email and only its SHA-256 is kept here. Used once; open while not accepted, not revoked
+    and not expired; a new invitation to the same address revokes the open one."""
+
+    account = models.ForeignKey(
+        Account,
+        verbose_name=_("client account"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("email"))
+    can_tickets = models.BooleanField(_("tickets"), default=False)
+    can_contacts = models.BooleanField(_("contacts"), default=False)
+    can_services = models.BooleanField(_("services"), default=False)
+    invited_by = models.ForeignKey(
+        User,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Empty until the email with the key is sent (a key never waits in the task queue).
+    key_hash = models.CharField(
+        _("key hash (SHA-256)"), max_length=64, unique=True, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    PERMISSIONS = Membership.PERMISSIONS
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            # One waiting invitation per account and address (an expired one still waits: a
+            # new one revokes it).
+            models.UniqueConstraint(
+                fields=["account", "email"],
+                condition=models.Q(accepted_at=None, revoked_at=None),
+                name="invitation_pending_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.account_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        """Neither accepted nor revoked (it may have expired)."""
+        return self.accepted_at is None and self.revoked_at is None
+
+    def is_open(self, now: Any = None) -> bool:
+        return self.is_pending and self.expires_at > (now or timezone.now())
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def permissions(self) -> dict[str, bool]:
+        return {name: getattr(self, name) for name in self.PERMISSIONS}
+
+    @property
+    def permission_labels(self) -> list[tuple[str, str]]:
+        """The permissions the contact will have, each with its translated name."""
+        return [
+            (name, str(self._meta.get_field(name).verbose_name))
+            for name in self.PERMISSIONS
+            if getattr(self, name)
+        ]
