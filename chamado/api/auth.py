@@ -1,5 +1,6 @@
 """Token authentication for the REST API: `Authorization: Bearer <key>`, no cookies."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,6 +14,15 @@ from chamado.accounts.tokens import token_key_hash
 from chamado.core.errors import RateLimited
 from chamado.core.ratelimit import rate_hit
 from chamado.tickets.models import Policy
+
+RATE_WINDOW = 60  # seconds: the policy counts API requests per token and minute
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    limit: int
+    remaining: int
+    reset: int  # seconds until the count starts afresh
 
 
 class ApiTokenAuth(HttpBearer):
@@ -39,8 +49,16 @@ class ApiTokenAuth(HttpBearer):
         if user is None:
             api_token_failed(request)
         else:
+            # The policy's requests per token and minute (the admin's ticket policy; 0: none).
             limit = Policy.current().api_requests_per_minute
-            result = rate_hit("api", token_key_hash(key)[:32], limit=limit, window=60)
+            result = rate_hit("api", token_key_hash(key)[:32], limit=limit, window=RATE_WINDOW)
+            if limit > 0:
+                # api.middleware writes them as RateLimit-* headers on the answer.
+                request.rate_limit = RateLimitState(  # type: ignore[attr-defined]
+                    limit=limit,
+                    remaining=max(limit - result.count, 0),
+                    reset=result.retry_after,
+                )
             if not result.allowed:
                 raise RateLimited(
                     _("Too many requests with this token. Wait %(seconds)d seconds.")

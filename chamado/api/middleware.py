@@ -1,36 +1,24 @@
-"""Every answer under /api/ is JSON, errors included.
+"""Every answer under /api/ is JSON, errors included, in the API's one error shape.
 
 The API's own errors are JSON already (api.api's handlers). This catches the rest, made
 outside the endpoints: an unknown path (Django's 404 page), a wrong method (ninja's plain-text
-405), a body over DATA_UPLOAD_MAX_MEMORY_SIZE or a bad Host (Django's 400 page) and a crash
-(Django's 500 page, or ninja's traceback when DEBUG is on; the error is logged as usual).
-Each becomes ``{"detail": ...}`` with the same status and headers such as ``Allow``."""
+405), a body over the policy's cap (web.middleware's 413 page) or over
+DATA_UPLOAD_MAX_MEMORY_SIZE, a bad Host (Django's 400 page), an unreachable database (503) and
+a crash (Django's 500 page, or ninja's traceback when DEBUG is on; the error is logged as
+usual). Each becomes ``{"code", "message", "detail", "fields"}`` (api.errors) with the same
+status and headers such as ``Allow`` and ``Retry-After``.
+
+It also writes the token's rate-limit state (api.auth) on every API answer:
+``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset`` (seconds)."""
 
 import json
 from collections.abc import Callable
-from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils.translation import gettext as _
+
+from chamado.api.errors import error_body
 
 API_PREFIX = "/api/"
-
-
-def _detail(status: int) -> str:
-    if status == 404:
-        return _("Not found.")  # as for a ticket that does not exist
-    if status == 400:
-        return _("The request is not valid.")
-    if status == 405:
-        return _("This method is not allowed here.")
-    if status == 413:
-        return _("The request body is too large.")
-    if status >= 500:
-        return _("Something went wrong on our side. It was logged; please try again later.")
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
 
 
 class ApiJsonErrorsMiddleware:
@@ -41,18 +29,32 @@ class ApiJsonErrorsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        if (
-            response.status_code < 400
-            or not request.path_info.startswith(API_PREFIX)
-            or response.get("Content-Type", "").startswith("application/json")
+        if not request.path_info.startswith(API_PREFIX):
+            return response
+        state = getattr(request, "rate_limit", None)
+        if state is not None:
+            response["RateLimit-Limit"] = str(state.limit)
+            response["RateLimit-Remaining"] = str(state.remaining)
+            response["RateLimit-Reset"] = str(state.reset)
+        if response.status_code < 400 or response.get("Content-Type", "").startswith(
+            "application/json"
         ):
             return response
         answer = HttpResponse(
-            json.dumps({"detail": _detail(response.status_code)}),
+            json.dumps(error_body(response.status_code)),
             status=response.status_code,
             content_type="application/json; charset=utf-8",
         )
-        for header in ("Allow", "WWW-Authenticate", "Retry-After", "Content-Language", "Vary"):
+        for header in (
+            "Allow",
+            "WWW-Authenticate",
+            "Retry-After",
+            "Content-Language",
+            "Vary",
+            "RateLimit-Limit",
+            "RateLimit-Remaining",
+            "RateLimit-Reset",
+        ):
             if header in response:
                 answer[header] = response[header]
         return answer

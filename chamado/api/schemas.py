@@ -18,7 +18,9 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, StrictBool, StrictInt
 
 from chamado.accounts.models import User
-from chamado.tickets.models import Attachment, Department, Message, Ticket
+from chamado.services.models import Service
+from chamado.tickets import workflow
+from chamado.tickets.models import Attachment, CannedReply, Department, Message, Ticket
 from chamado.tickets.selectors import (
     WaitEstimate,
     message_list_for_agent,
@@ -45,7 +47,11 @@ QueueStatusFilter = Literal[
     "closed",
 ]
 
-PAGE_MAX = 100_000  # pages past this are refused (422) rather than turned into huge offsets
+PAGE_SIZE_MAX = 100
+CURSOR_MAX_LENGTH = 500
+SLUG_MAX_LENGTH = 50  # Department.slug
+SEARCH_MAX_LENGTH = 200  # as the desk's search form
+BULK_MAX = 100  # tickets in one bulk change
 
 # ---- Input: whole numbers strictly (`true` is no 1, `2.0` no 2), text a database can keep
 
@@ -87,12 +93,41 @@ Text = Annotated[str, AfterValidator(_storable)]
 
 # ---- Errors
 
+ErrorCode = Literal[
+    "bad_request",
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "method_not_allowed",
+    "conflict",
+    "payload_too_large",
+    "unsupported_media_type",
+    "validation_error",
+    "rate_limited",
+    "server_error",
+    "unavailable",
+]
+
 
 class ErrorOut(Schema):
-    detail: str = Field(description="What went wrong, in the request's language.")
-    field: str | None = Field(None, description="The input field at fault, when there is one.")
-    messages: list[str] = Field(
-        default_factory=list, description="One line per problem (for example per file)."
+    """Every error under /api/: the same shape, whatever the status."""
+
+    code: ErrorCode = Field(
+        description="What went wrong, for programs: one code per status.",
+        examples=["validation_error"],
+    )
+    message: str = Field(
+        description="What went wrong, for people, in the request's language (Accept-Language).",
+        examples=["The request is not valid."],
+    )
+    detail: str = Field(
+        description="The same text as `message` (kept for the first clients of this API).",
+        examples=["The request is not valid."],
+    )
+    fields: dict[str, list[str]] = Field(
+        description="The inputs at fault, each with one line per problem (a refused file: one "
+        "line per file). Empty when the error is not about one input.",
+        examples=[{"subject": ["Give the ticket a subject."]}],
     )
 
 
@@ -102,9 +137,11 @@ class CrossedReplyOut(ErrorOut):
     )
 
 
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: list[dict[str, object]]
+class RateLimitedOut(ErrorOut):
+    retry_after: int = Field(
+        description="Seconds to wait before trying again (also the Retry-After header).",
+        examples=[42],
+    )
 
 
 # ---- Pieces
@@ -115,19 +152,43 @@ def _absolute(context: dict[str, Any], name: str, *args: object) -> str:
 
 
 class DepartmentOut(Schema):
-    slug: str
-    name: str = Field(description="In the request's language.")
+    slug: str = Field(examples=["support"])
+    name: str = Field(description="In the request's language.", examples=["Support"])
 
     @staticmethod
     def resolve_name(obj: Department) -> str:
         return obj.title
 
 
+class DepartmentChoiceOut(DepartmentOut):
+    description: str = Field(
+        description="One line, in the request's language.",
+        examples=["Problems with a service: email, site, domain."],
+    )
+    service_required: bool = Field(
+        description="Whether a ticket opened here must name one of your services (`service`): "
+        "true when your account has services, unless the department allows none "
+        "(set by the view with tickets.workflow.service_required)."
+    )
+
+    @staticmethod
+    def resolve_description(obj: Department) -> str:
+        return obj.summary
+
+
+ServiceStatus = Literal["active", "suspended", "cancelled"]
+
+
 class ServiceOut(Schema):
-    id: int
-    name: str
-    label: str
-    status: str
+    id: int = Field(examples=[12])
+    name: str = Field(description="The product.", examples=["Shared Hosting"])
+    label: str = Field(description="For example the domain.", examples=["acme.com.br"])
+    status: ServiceStatus
+    status_label: str = Field(description="In the request's language.", examples=["Active"])
+
+    @staticmethod
+    def resolve_status_label(obj: Service) -> str:
+        return obj.get_status_display()
 
 
 class AgentServiceOut(ServiceOut):
@@ -225,12 +286,12 @@ def _merged_into(ticket: Ticket) -> int | None:
 
 
 class TicketSummaryOut(Schema):
-    number: int
-    subject: str
+    number: int = Field(examples=[592110])
+    subject: str = Field(examples=["Site is down"])
     status: TicketStatus
-    status_label: str
-    priority: TicketPriority
-    priority_label: str
+    status_label: str = Field(description="In the request's language.", examples=["Open"])
+    priority: TicketPriority = Field(description="1 Low, 2 Medium, 3 High.")
+    priority_label: str = Field(description="In the request's language.", examples=["High"])
     department: DepartmentOut
     created_at: datetime
     last_activity_at: datetime
@@ -249,15 +310,25 @@ class TicketSummaryOut(Schema):
         return obj.get_priority_display()
 
 
-class TicketPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class PageOut(Schema):
+    count: int = Field(
+        description="Every item that matches the filters (a search counts up to 1,000)."
+    )
+    page_size: int = Field(examples=[25])
+    next: str | None = Field(
+        description="The next page (the same filters, with `cursor`), or null on the last page."
+    )
+    next_cursor: str | None = Field(
+        description="Opaque: pass it as `cursor` for the next page (what `next` does)."
+    )
+
+
+class TicketPageOut(PageOut):
     items: list[TicketSummaryOut]
 
 
 class ExpectedWaitOut(Schema):
-    seconds: int
+    seconds: int = Field(examples=[5400])
     measured: bool = Field(
         description="False: too few recent answers, so this is the department's target."
     )
@@ -276,7 +347,7 @@ class TicketOut(TicketSummaryOut):
     expected_wait: ExpectedWaitOut | None = Field(
         description="While the client waits: the department's recent median first answer."
     )
-    url: str
+    url: str = Field(description="The ticket's page in the client area.")
     messages: list[MessageOut] = Field(description="Internal notes are never listed.")
 
     @staticmethod
@@ -301,36 +372,88 @@ class TicketOut(TicketSummaryOut):
         return list(message_list_for_client(obj))
 
 
+Cursor = Annotated[
+    str,
+    Field(
+        max_length=CURSOR_MAX_LENGTH,
+        description="From `next_cursor` of the previous page; omit it for the first page.",
+    ),
+]
+PageSize = Annotated[int, Field(ge=1, le=PAGE_SIZE_MAX), BeforeValidator(_query_integer)]
+
+
 class TicketListQuery(Schema):
     status: ClientStatusFilter | None = Field(
         None, description="A status, or `active` for every ticket not closed."
     )
-    page: QueryInt = Field(1, ge=1, le=PAGE_MAX)
-    page_size: QueryInt = Field(25, ge=1, le=100)
+    department: Text | None = Field(
+        None,
+        max_length=SLUG_MAX_LENGTH,
+        description="A department's slug.",
+        examples=["support"],
+    )
+    q: Text | None = Field(
+        None,
+        max_length=SEARCH_MAX_LENGTH,
+        description="A ticket number (`592110` or `#592110`), or words that must all appear in "
+        "the subject or in the conversation (accents and case ignored).",
+        examples=["ssl certificate"],
+    )
+    cursor: Cursor | None = None
+    page_size: PageSize = 25
+
+
+# Declared in the document, decided by the action (which says it in the web form's words).
+_SUBJECT: dict[str, Any] = {"minLength": 1}
+_CLIENT_MESSAGE: dict[str, Any] = {"minLength": workflow.MESSAGE_MIN_LENGTH}
+_MESSAGE: dict[str, Any] = {"minLength": 1}
 
 
 class TicketOpenIn(Schema):
-    department: Text = Field(description="The department's slug, for example `support`.")
+    department: Text = Field(
+        max_length=SLUG_MAX_LENGTH,
+        description="The department's slug (GET /departments), for example `support`.",
+        examples=["support"],
+    )
     service: StrictInt | None = Field(
         None,
-        description="One of the account's services; required unless the department allows none.",
+        description="One of the account's services (GET /services); required when the "
+        "department says `service_required`.",
+        examples=[12],
     )
-    subject: Text = Field(description="One short line, at most 120 characters.")
-    priority: Priority = Field(2, description="1 Low, 2 Medium, 3 High.")
-    message: Text = Field(description="At least 20 characters: what happened, what you tried.")
+    subject: Text = Field(
+        max_length=workflow.SUBJECT_MAX_LENGTH,
+        json_schema_extra=_SUBJECT,
+        description="One short line, at most 120 characters.",
+        examples=["Reset cPanel password"],
+    )
+    priority: Priority = Field(2, description="1 Low, 2 Medium (the default), 3 High.")
+    message: Text = Field(
+        json_schema_extra=_CLIENT_MESSAGE,
+        description="At least 20 characters (spaces around it aside): what happened, what you "
+        "expected and what you already tried.",
+        examples=["The cPanel login says my password is wrong since this morning; I reset it."],
+    )
 
 
 class ReplyIn(Schema):
-    message: Text
+    message: Text = Field(
+        json_schema_extra=_CLIENT_MESSAGE,
+        description="At least 20 characters (spaces around it aside).",
+        examples=["One more detail: it only happens over HTTPS."],
+    )
 
 
 class TicketNoticeOut(Schema):
-    notice: str
+    notice: str = Field(
+        description="What happened, in the request's language (as the web area says it).",
+        examples=["Your ticket was closed. Reply to it if you need us again."],
+    )
     ticket: TicketSummaryOut
 
 
 class ClientReplyOut(Schema):
-    notice: str
+    notice: str = Field(examples=["Your reply was sent."])
     ticket: TicketSummaryOut
     message: MessageOut
 
@@ -339,7 +462,12 @@ class ClientReplyOut(Schema):
 
 
 class QueueQuery(Schema):
-    department: Text | None = Field(None, description="A department slug (one of yours).")
+    department: Text | None = Field(
+        None,
+        max_length=SLUG_MAX_LENGTH,
+        description="A department slug (one of yours).",
+        examples=["support"],
+    )
     status: QueueStatusFilter = Field(
         "awaiting", description="`awaiting` (our move), `active` (not closed), `all`, or a status."
     )
@@ -348,24 +476,37 @@ class QueueQuery(Schema):
         None, description="1 Low, 2 Medium, 3 High."
     )
     assignee: Literal["anyone", "me", "nobody"] = "anyone"
-    breach: Literal["", "near", "breached", "near_or_breached"] = ""
-    page: QueryInt = Field(1, ge=1, le=PAGE_MAX)
-    page_size: QueryInt = Field(50, ge=1, le=100)
+    breach: Literal["", "near", "breached", "near_or_breached"] = Field(
+        "", description="SLA: near the deadline, past it, or either."
+    )
+    cursor: Cursor | None = None
+    page_size: PageSize = 50
+
+
+class DeskSearchQuery(Schema):
+    q: Text = Field(
+        min_length=1,
+        max_length=SEARCH_MAX_LENGTH,
+        description="A ticket number, or words (subject, messages and notes, client name and "
+        "email; accents and case ignored).",
+        examples=["acme.com.br"],
+    )
+    cursor: Cursor | None = None
+    page_size: PageSize = 25
 
 
 class QueueItemOut(TicketSummaryOut):
     account: AccountOut
     contact: PersonOut
     assignee: PersonOut | None
-    waiting_since: datetime | None
+    waiting_since: datetime | None = Field(
+        description="Since when the client waits for us (their oldest unanswered message)."
+    )
     response_due_at: datetime | None
     response_warn_at: datetime | None
 
 
-class QueuePageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class QueuePageOut(PageOut):
     items: list[QueueItemOut]
 
 
@@ -373,7 +514,7 @@ class DeskTicketOut(QueueItemOut):
     service: AgentServiceOut | None
     merged_into: int | None
     first_response_at: datetime | None
-    url: str
+    url: str = Field(description="The ticket in the desk.")
     messages: list[AgentMessageOut] = Field(description="Internal notes included, flagged.")
 
     @staticmethod
@@ -390,8 +531,12 @@ class DeskTicketOut(QueueItemOut):
 
 
 class AgentReplyIn(Schema):
-    message: Text
-    internal: StrictBool = Field(False, description="An internal note: the client never sees it.")
+    message: Text = Field(
+        json_schema_extra=_MESSAGE, examples=["Fixed: the disk was full. Please check again."]
+    )
+    internal: StrictBool = Field(
+        False, description="An internal note: the client never sees it (or POST .../notes)."
+    )
     status: TicketStatus | None = Field(
         None, description="Status after a reply (default answered); not for notes."
     )
@@ -403,17 +548,117 @@ class AgentReplyIn(Schema):
     confirm_crossed: StrictBool = False
 
 
+class NoteIn(Schema):
+    message: Text = Field(
+        json_schema_extra=_MESSAGE, examples=["The card was declined twice; do not mention it."]
+    )
+
+
 class AgentReplyOut(Schema):
-    notice: str
+    notice: str = Field(examples=["Reply sent to the client."])
     ticket: QueueItemOut
     message: AgentMessageOut
 
 
 class DeskTicketNoticeOut(Schema):
-    notice: str
+    notice: str = Field(examples=["Ticket updated."])
     ticket: QueueItemOut
 
 
 class TransferIn(Schema):
-    department: Text = Field(description="The slug of the department to move the ticket to.")
-    note: Text = Field("", description="Optional text added to the notice the client gets.")
+    department: Text = Field(
+        max_length=SLUG_MAX_LENGTH,
+        description="The slug of the department to move the ticket to.",
+        examples=["billing"],
+    )
+    note: Text = Field(
+        "",
+        description="Optional text added to the notice the client gets.",
+        examples=["Billing will check your invoice."],
+    )
+
+
+class TicketUpdateIn(Schema):
+    """Only the fields sent change; `assignee: null` unassigns."""
+
+    status: TicketStatus | None = Field(
+        None, description="A status an agent may move the ticket to from its current one."
+    )
+    priority: Priority | None = Field(None, description="1 Low, 2 Medium, 3 High.")
+    assignee: Annotated[int, Field(ge=1)] | None = Field(
+        None,
+        description="The id of an agent of the ticket's department; null for nobody.",
+        examples=[7],
+    )
+
+
+TicketNumber = Annotated[
+    int,
+    Field(ge=10 ** (workflow.NUMBER_DIGITS_MIN - 1), le=10**workflow.NUMBER_DIGITS_MAX - 1),
+    BeforeValidator(_json_integer),
+]
+
+
+class MergeIn(Schema):
+    target: TicketNumber = Field(
+        description="The ticket (of the same account) this one is merged into: its messages "
+        "move there, and this number leads to it from then on.",
+        examples=[592110],
+    )
+
+
+class BulkIn(Schema):
+    tickets: list[TicketNumber] = Field(
+        min_length=1,
+        max_length=BULK_MAX,
+        description="Ticket numbers; those out of your reach are left out, as in the desk.",
+        examples=[[592110, 604417]],
+    )
+    action: Literal["status", "assign", "transfer"]
+    status: TicketStatus | None = Field(None, description="For `status`.")
+    assignee: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="For `assign`: an agent's id, or null for nobody."
+    )
+    department: Text | None = Field(
+        None, max_length=SLUG_MAX_LENGTH, description="For `transfer`: a department's slug."
+    )
+
+
+class BulkOut(Schema):
+    notice: str = Field(examples=["2 tickets updated."])
+    tickets: list[QueueItemOut]
+
+
+class CannedQuery(Schema):
+    ticket: QueryInt | None = Field(
+        None,
+        description="A ticket's number: its department's replies, with the placeholders "
+        "filled in for it (`filled`).",
+        examples=[592110],
+    )
+    department: Text | None = Field(
+        None,
+        max_length=SLUG_MAX_LENGTH,
+        description="A department's slug (one of yours): its replies and the shared ones.",
+        examples=["support"],
+    )
+
+
+class CannedReplyOut(Schema):
+    id: int
+    title: str = Field(examples=["Password reset"])
+    body: str = Field(
+        description="With its placeholders: {client_name}, {ticket_number}, {subject}, "
+        "{agent_name}.",
+        examples=["Hello {client_name}, ..."],
+    )
+    department: str | None = Field(description="Its department's slug; null: shared by all.")
+    filled: str | None = Field(description="The text for the ticket asked for (`ticket`).")
+
+    @staticmethod
+    def resolve_department(obj: CannedReply) -> str | None:
+        return obj.department.slug if obj.department_id and obj.department else None
+
+    @staticmethod
+    def resolve_filled(obj: CannedReply) -> str | None:
+        return getattr(obj, "filled", None)

@@ -4,15 +4,23 @@ from django.http import Http404
 
 
 class ApplicationError(Exception):
-    """A rule refused the request; ``message`` is shown to the user as it is."""
+    """A rule refused the request; ``message`` is shown to the user as it is. ``code`` names
+    the kind of refusal when a surface answers it differently (the API's status): for example
+    ``unsupported_media_type`` or ``payload_too_large`` for refused files; None for the rest."""
 
     def __init__(
-        self, message: str, *, field: str | None = None, messages: list[str] | None = None
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        messages: list[str] | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.messages = messages or [message]
+        self.code = code
 
 
 class NotFound(Http404):

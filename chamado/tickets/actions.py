@@ -27,6 +27,8 @@ from chamado.tickets.access import is_active_agent
 from chamado.tickets.models import Attachment, Department, Message, Policy, Ticket
 from chamado.tickets.selectors import sla_targets, ticket_number_digits
 from chamado.tickets.uploads import (
+    REFUSED_SIZE,
+    REFUSED_TYPE,
     UploadRefused,
     upload_check,
     upload_content_check,
@@ -111,7 +113,7 @@ def uploads_check(files: Sequence[UploadedFile], *, policy: Policy, deep: bool =
             field="attachments",
         )
     types: list[str] = []
-    refusals: list[str] = []
+    refusals: list[UploadRefused] = []
     for upload in files:
         try:
             types.append(
@@ -122,16 +124,27 @@ def uploads_check(files: Sequence[UploadedFile], *, policy: Policy, deep: bool =
                 )
             )
         except UploadRefused as refused:
-            refusals.append(refused.message)
+            refusals.append(refused)
     if not refusals and deep:
         for upload, content_type in zip(files, types, strict=True):
             try:
                 upload_content_check(upload, content_type)
             except UploadRefused as refused:
-                refusals.append(refused.message)
+                refusals.append(refused)
     if refusals:
-        raise ApplicationError(" ".join(refusals), field="attachments", messages=refusals)
+        lines = [refused.message for refused in refusals]
+        kinds = {refused.kind for refused in refusals}
+        raise ApplicationError(
+            " ".join(lines),
+            field="attachments",
+            messages=lines,
+            code=UPLOAD_REFUSAL_CODES.get(kinds.pop()) if len(kinds) == 1 else None,
+        )
     return types
+
+
+# The kind of every refused file, when they share one (files of several kinds: no code).
+UPLOAD_REFUSAL_CODES = {REFUSED_TYPE: "unsupported_media_type", REFUSED_SIZE: "payload_too_large"}
 
 
 def _rate_check(scope: str, ident: Any, *, limit: int, window: int, message: str) -> None:
@@ -865,6 +878,11 @@ def ticket_merge(*, actor: Any, source: Ticket, target: Ticket) -> Outcome:
             after={"into": target.number},
             event=signals.MERGED,
         )
+        # Its followers (told of the merge above) follow the target from now on, but for its
+        # opener and those who already do.
+        source.followers.exclude(user_id=target.contact_id).exclude(
+            user_id__in=target.followers.values("user_id")
+        ).update(ticket=target)
     return Outcome(
         ticket=target,
         notice=_("Ticket #%(source)s was merged into this one.") % {"source": source.number},

@@ -38,9 +38,16 @@ PDF_INFLATE_LIMIT = 64 * 1024 * 1024  # read at most this much decompressed stre
 _CHECKED = "_chamado_content_checked"  # set on an upload once its content was checked
 
 
+# Why a file was refused (the API answers 415, 413 or 422 for them).
+REFUSED_TYPE = "type"  # not an allowed type, not really what its name says, an active PDF
+REFUSED_SIZE = "size"  # over the size or pixel limit
+REFUSED_EMPTY = "empty"
+
+
 @dataclass(frozen=True)
 class UploadRefused(Exception):
     message: str
+    kind: str = REFUSED_TYPE
 
 
 def upload_name(name: str | None) -> str:
@@ -81,11 +88,13 @@ def upload_check(upload: UploadedFile, *, max_bytes: int, max_pixels: int) -> st
                 "size": filesizeformat(upload.size),
                 "limit": filesizeformat(max_bytes),
                 "types": ALLOWED_LIST,
-            }
+            },
+            REFUSED_SIZE,
         )
     if not upload.size:
         raise UploadRefused(
-            _("“%(name)s” is empty. Allowed: %(types)s.") % {"name": name, "types": ALLOWED_LIST}
+            _("“%(name)s” is empty. Allowed: %(types)s.") % {"name": name, "types": ALLOWED_LIST},
+            REFUSED_EMPTY,
         )
     expected = ALLOWED_TYPES[extension]
     upload.seek(0)
@@ -100,7 +109,8 @@ def upload_check(upload: UploadedFile, *, max_bytes: int, max_pixels: int) -> st
         if width < 0:  # more pixels than Pillow itself will open
             raise UploadRefused(
                 _("“%(name)s” is too large an image; the limit is %(megapixels)d megapixels.")
-                % {"name": name, "megapixels": max_pixels // 1_000_000}
+                % {"name": name, "megapixels": max_pixels // 1_000_000},
+                REFUSED_SIZE,
             )
         if width * height > max_pixels:
             raise UploadRefused(
@@ -113,7 +123,8 @@ def upload_check(upload: UploadedFile, *, max_bytes: int, max_pixels: int) -> st
                     "width": width,
                     "height": height,
                     "megapixels": max_pixels // 1_000_000,
-                }
+                },
+                REFUSED_SIZE,
             )
     return expected
 

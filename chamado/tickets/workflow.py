@@ -111,6 +111,13 @@ def client_may_reply(status: str, *, reopen_on_reply: bool) -> bool:
     return status != CLOSED or reopen_on_reply
 
 
+def service_required(*, allows_no_service: bool, account_has_services: bool) -> bool:
+    """A new ticket names one of the account's services, unless the account has none or the
+    department allows "none" (Sales, by default). ``ticket_open`` decides it the same way,
+    asking the database only when the department needs a service."""
+    return account_has_services and not allows_no_service
+
+
 WAITING = frozenset({OPEN, CUSTOMER_REPLY, IN_PROGRESS})
 
 

@@ -9,6 +9,7 @@ from django.test import Client
 from chamado.accounts.actions import api_token_create
 
 API = "/api/v1"
+NOT_FOUND = {"code": "not_found", "message": "Not found.", "detail": "Not found.", "fields": {}}
 
 
 class ApiClient:
@@ -27,6 +28,15 @@ class ApiClient:
         return self.client.post(
             API + path, data or {}, content_type="application/json", headers=self.headers
         )
+
+    def patch(self, path: str, data: dict[str, Any] | None = None) -> Any:
+        return self.client.patch(
+            API + path, data or {}, content_type="application/json", headers=self.headers
+        )
+
+    def multipart(self, path: str, data: dict[str, Any]) -> Any:
+        """A form with files (``{"attachments": [upload, ...]}``), as a browser sends it."""
+        return self.client.post(API + path, data, headers=self.headers)
 
 
 def token_for(user: Any, name: str = "tests") -> str:

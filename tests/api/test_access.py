@@ -6,6 +6,7 @@ import pytest
 
 from chamado.tickets.models import Attachment, Ticket
 from tests import factories
+from tests.api.conftest import NOT_FOUND
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def call(api, endpoints, name, ticket):
 
 def assert_not_found(response, ticket: Ticket) -> None:
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == NOT_FOUND
     fresh = Ticket.objects.get(pk=ticket.pk)
     assert fresh.status == Ticket.Status.OPEN
     assert fresh.department.slug == "support"
@@ -84,7 +85,7 @@ def test_desk_endpoints_answer_404_to_outsiders(
 def test_the_queue_answers_404_to_clients(api_as, request_fixture, opened, actor) -> None:
     response = api_as(request_fixture(actor)).get("/desk/queue")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == NOT_FOUND
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,7 @@ def test_a_missing_ticket_looks_the_same_as_a_forbidden_one(
             path = build(missing)
         response = api.post(path, data) if method == "post" else api.get(path)
         assert response.status_code == 404, name
-        assert response.json() == {"detail": "Not found."}
+        assert response.json() == NOT_FOUND
 
 
 @pytest.mark.parametrize("actor", ["owner", "contact"])

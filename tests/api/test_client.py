@@ -80,9 +80,9 @@ def test_refused_ticket_names_the_field_and_creates_nothing(
     payload = open_payload(service=service.pk)
     payload.update(overrides)
     response = owner_api.post("/tickets", payload)
-    assert response.status_code == 400
-    assert response.json()["field"] == field
-    assert response.json()["detail"]
+    assert response.status_code == 422
+    assert list(response.json()["fields"]) == [field]
+    assert response.json()["message"]
     assert not Ticket.objects.exists()
     assert not Delivery.objects.exists()
 
@@ -90,23 +90,27 @@ def test_refused_ticket_names_the_field_and_creates_nothing(
 def test_another_accounts_service_is_refused(owner_api, support, other_owner) -> None:
     theirs = factories.ServiceFactory(account=other_owner.account)
     response = owner_api.post("/tickets", open_payload(service=theirs.pk))
-    assert response.status_code == 400
-    assert response.json()["field"] == "service"
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"service": ["Choose one of your services."]}
 
 
 def test_malformed_input_is_422(owner_api, support) -> None:
     response = owner_api.post("/tickets", {"department": "support", "priority": 7})
     assert response.status_code == 422
-    assert response.json()["detail"] == "The request is not valid."
-    fields = {error["loc"][-1] for error in response.json()["errors"]}
-    assert {"subject", "message", "priority"} <= fields
+    assert response.json()["message"] == "The request is not valid."
+    assert response.json()["fields"] == {
+        "subject": ["This field is required."],
+        "priority": ["Select a valid choice. 7 is not one of the available choices."],
+        "message": ["This field is required."],
+    }
 
 
 def test_refusals_speak_the_requests_language(api_as, owner, service, support) -> None:
     api = api_as(owner, **{"Accept-Language": "pt-br"})
     response = api.post("/tickets", open_payload(service=service.pk, message="Socorro!"))
-    assert response.status_code == 400
-    assert "curta" in response.json()["detail"]
+    assert response.status_code == 422
+    assert "curta" in response.json()["fields"]["message"][0]
+    assert response.json()["message"] == response.json()["fields"]["message"][0]
 
 
 def test_list_is_paginated_and_filtered_by_status(owner_api, owner, contact, service) -> None:
@@ -117,11 +121,18 @@ def test_list_is_paginated_and_filtered_by_status(owner_api, owner, contact, ser
 
     everything = owner_api.get("/tickets").json()
     assert everything["count"] == 2
+    assert everything["next"] is None and everything["next_cursor"] is None
     assert [t["subject"] for t in everything["items"]] == ["First", "Second"]
 
-    page = owner_api.get("/tickets", {"page_size": 1, "page": 2}).json()
+    page = owner_api.get("/tickets", {"page_size": 1}).json()
     assert page["count"] == 2
-    assert [t["number"] for t in page["items"]] == [second.number]
+    assert [t["number"] for t in page["items"]] == [first.number]
+    assert "page_size=1" in page["next"] and "cursor=" in page["next"]
+    following = owner_api.client.get(page["next"], headers=owner_api.headers).json()
+    assert [t["number"] for t in following["items"]] == [second.number]
+    assert following["next"] is None
+    same = owner_api.get("/tickets", {"page_size": 1, "cursor": page["next_cursor"]}).json()
+    assert same == following
 
     active = owner_api.get("/tickets", {"status": "active"}).json()
     assert [t["number"] for t in active["items"]] == [second.number]
@@ -183,11 +194,12 @@ def test_reply_to_an_answered_ticket_waits_for_us_again(owner_api, agent, ticket
 
 def test_blank_reply_is_refused(owner_api, ticket) -> None:
     response = owner_api.post(f"/tickets/{ticket.number}/replies", {"message": "  "})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json() == {
+        "code": "validation_error",
+        "message": "Write a message.",
         "detail": "Write a message.",
-        "field": "message",
-        "messages": ["Write a message."],
+        "fields": {"message": ["Write a message."]},
     }
 
 
@@ -210,5 +222,6 @@ def test_who_may_not_use_tickets_is_told_why_on_list_and_open(
     api = api_as(request_fixture(actor))
     for response in (api.get("/tickets"), api.post("/tickets", open_payload())):
         assert response.status_code == 403
-        assert "“tickets” permission" in response.json()["detail"]
+        assert response.json()["code"] == "forbidden"
+        assert "“tickets” permission" in response.json()["message"]
     assert not Ticket.objects.exists()

@@ -46,9 +46,15 @@ def test_queue_is_in_the_desks_order_with_its_filters(
     assert [t["subject"] for t in support_only["items"]] == ["Urgent", "Old", "New"]
     high = agent_api.get("/desk/queue", {"priority": 3}).json()
     assert [t["subject"] for t in high["items"]] == ["Urgent"]
-    everything = agent_api.get("/desk/queue", {"status": "all", "page_size": 2, "page": 3})
-    assert everything.json()["count"] == 5
-    assert len(everything.json()["items"]) == 1
+    first = agent_api.get("/desk/queue", {"status": "all", "page_size": 2}).json()
+    second = agent_api.client.get(first["next"], headers=agent_api.headers).json()
+    third = agent_api.client.get(second["next"], headers=agent_api.headers).json()
+    assert first["count"] == second["count"] == third["count"] == 5
+    assert [len(p["items"]) for p in (first, second, third)] == [2, 2, 1]
+    assert third["next"] is None
+    paged = [t["number"] for p in (first, second, third) for t in p["items"]]
+    whole = agent_api.get("/desk/queue", {"status": "all"}).json()["items"]
+    assert paged == [t["number"] for t in whole]
     answered_only = agent_api.get("/desk/queue", {"status": "answered"}).json()
     assert [t["number"] for t in answered_only["items"]] == [answered.number]
     assert old.number in [t["number"] for t in agent_api.get("/desk/queue").json()["items"]]
@@ -56,8 +62,8 @@ def test_queue_is_in_the_desks_order_with_its_filters(
 
 def test_queue_refuses_a_department_that_is_not_the_agents(agent_api, billing) -> None:
     response = agent_api.get("/desk/queue", {"department": "billing"})
-    assert response.status_code == 400
-    assert response.json()["field"] == "department"
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"department": ["Choose one of your departments."]}
 
 
 def test_agent_detail_includes_internal_notes_flagged(agent_api, agent, ticket) -> None:
@@ -111,8 +117,8 @@ def test_internal_note_with_a_status_is_refused(agent_api, ticket) -> None:
         f"/desk/tickets/{ticket.number}/replies",
         {"message": NOTE, "internal": True, "status": "closed"},
     )
-    assert response.status_code == 400
-    assert response.json()["field"] == "status"
+    assert response.status_code == 422
+    assert list(response.json()["fields"]) == ["status"]
     assert ticket.messages.count() == 1
 
 
@@ -125,7 +131,8 @@ def test_crossed_reply_is_409_until_confirmed(agent_api, support, ticket) -> Non
     crossed = agent_api.post(f"/desk/tickets/{ticket.number}/replies", payload)
     assert crossed.status_code == 409
     assert crossed.json()["newer_message_id"] == ticket.messages.latest("pk").pk
-    assert "Marcos Pereira" in crossed.json()["detail"]
+    assert crossed.json()["code"] == "conflict"
+    assert "Marcos Pereira" in crossed.json()["message"]
     confirmed = agent_api.post(
         f"/desk/tickets/{ticket.number}/replies", {**payload, "confirm_crossed": True}
     )
@@ -149,8 +156,8 @@ def test_transfer_moves_the_ticket_and_tells_the_client(agent_api, ticket, billi
 
 def test_transfer_to_an_unknown_department_is_refused(agent_api, ticket) -> None:
     response = agent_api.post(f"/desk/tickets/{ticket.number}/transfer", {"department": "x"})
-    assert response.status_code == 400
-    assert response.json()["field"] == "department"
+    assert response.status_code == 422
+    assert list(response.json()["fields"]) == ["department"]
 
 
 def test_agents_download_a_notes_attachment(agent_api, agent, ticket) -> None:

@@ -7,6 +7,7 @@ import pytest
 from chamado.tickets.actions import ticket_merge
 from chamado.tickets.models import Message, Ticket
 from tests import factories
+from tests.api.conftest import NOT_FOUND
 
 pytestmark = pytest.mark.django_db
 
@@ -127,5 +128,5 @@ def test_a_merged_number_never_leads_an_agent_out_of_their_departments(
     assert api.get(f"/desk/tickets/{source.number}").status_code == 404
     reply = api.post(f"/desk/tickets/{source.number}/replies", {"message": REPLY})
     assert reply.status_code == 404
-    assert reply.json() == {"detail": "Not found."}
+    assert reply.json() == NOT_FOUND
     assert not Message.objects.filter(author=agent).exists()
