@@ -55,22 +55,39 @@ def user_email_address_sync(*, user: User) -> None:
     )
 
 
-def user_profile_update(*, actor: Any, user: User, full_name: str, language: str) -> User:
-    """The person's own name and the language of their emails; nothing changes, nothing is
-    written."""
+NOTIFICATION_CHOICES = ("notify_ticket_changes", "notify_new_tickets", "notify_client_replies")
+
+
+def user_profile_update(
+    *,
+    actor: Any,
+    user: User,
+    full_name: str,
+    language: str,
+    notifications: dict[str, bool] | None = None,
+) -> User:
+    """The person's own name, the language of their emails and which notices they want;
+    nothing changes, nothing is written."""
     full_name = single_line(full_name)[:150]
     if not full_name:
         raise ApplicationError(_("Give your name."), field="full_name")
     if language not in dict(settings.LANGUAGES):
         raise ApplicationError(_("Choose one of the languages offered."), field="language")
-    before = {"full_name": user.full_name, "language": user.language}
-    after = {"full_name": full_name, "language": language}
+    chosen = {
+        name: bool(value)
+        for name, value in (notifications or {}).items()
+        if name in NOTIFICATION_CHOICES
+    }
+    before: dict[str, Any] = {"full_name": user.full_name, "language": user.language}
+    before.update({name: getattr(user, name) for name in chosen})
+    after: dict[str, Any] = {"full_name": full_name, "language": language, **chosen}
     if before == after:
         return user
     with transaction.atomic():
-        user.full_name, user.language = full_name, language
-        user.save(update_fields=["full_name", "language"])
         changed = [name for name in after if before[name] != after[name]]
+        for name in changed:
+            setattr(user, name, after[name])
+        user.save(update_fields=changed)
         audit_record(
             actor=actor,
             verb="user.profile_update",

@@ -50,6 +50,30 @@ class ProfileForm(forms.Form):
         choices=language_choices,
         help_text=_("Every email Chamado sends you is written in this language."),
     )
+    notify_ticket_changes = forms.BooleanField(
+        label=_("Changes to my tickets"),
+        required=False,
+        help_text=_("Status changes, transfers, merges and automatic closing."),
+    )
+    notify_new_tickets = forms.BooleanField(
+        label=_("New tickets in my departments"), required=False
+    )
+    notify_client_replies = forms.BooleanField(
+        label=_("Client replies on tickets nobody holds"),
+        required=False,
+        help_text=_("Replies on tickets assigned to you always reach you."),
+    )
+
+    AGENT_ONLY = ("notify_new_tickets", "notify_client_replies")
+
+    def __init__(self, *args: Any, agent: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not agent:
+            for name in self.AGENT_ONLY:
+                del self.fields[name]
+
+    def notifications(self) -> dict[str, bool]:
+        return {name: self.cleaned_data[name] for name in self.fields if name.startswith("notify_")}
 
 
 class ApiTokenForm(forms.Form):

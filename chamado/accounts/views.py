@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from chamado.accounts.actions import (
+    NOTIFICATION_CHOICES,
     access_token_of_user,
     api_token_create,
     api_token_list_for_user,
@@ -34,7 +35,7 @@ from chamado.core.errors import ApplicationError
 def profile(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if request.method == "POST":
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, agent=user.is_agent)
         if form.is_valid():
             try:
                 user_profile_update(
@@ -42,6 +43,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     user=user,
                     full_name=form.cleaned_data["full_name"],
                     language=form.cleaned_data["language"],
+                    notifications=form.notifications(),
                 )
             except ApplicationError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -50,7 +52,14 @@ def profile(request: HttpRequest) -> HttpResponse:
                 return redirect("account_profile")
         status = 400
     else:
-        form = ProfileForm(initial={"full_name": user.full_name, "language": user.language})
+        form = ProfileForm(
+            initial={
+                "full_name": user.full_name,
+                "language": user.language,
+                **{name: getattr(user, name) for name in NOTIFICATION_CHOICES},
+            },
+            agent=user.is_agent,
+        )
         status = 200
     factors = set(Authenticator.objects.filter(user_id=user.pk).values_list("type", flat=True))
     context = {

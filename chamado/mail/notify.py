@@ -37,6 +37,19 @@ def notice_message_id(
     return f"<{key}@{settings.MESSAGE_ID_DOMAIN}>"
 
 
+# The notification choice (accounts.User.notify_*, on the profile) that lets a kind of notice
+# through. The conversation itself (an agent's reply to the client; a client's reply to the
+# assigned agent) and the confirmation of a ticket just opened always go.
+CHOICE_FOR_KIND = {
+    Delivery.Kind.TICKET_NEW_NOTICE: "notify_new_tickets",
+    Delivery.Kind.TRANSFER_AGENTS_NOTICE: "notify_new_tickets",
+    Delivery.Kind.TRANSFER_NOTICE: "notify_ticket_changes",
+    Delivery.Kind.STATUS_CHANGED: "notify_ticket_changes",
+    Delivery.Kind.MERGED: "notify_ticket_changes",
+    Delivery.Kind.AUTO_CLOSED: "notify_ticket_changes",
+}
+
+
 def delivery_queue(
     *,
     kind: str,
@@ -52,7 +65,14 @@ def delivery_queue(
     left it (with the event's own ``facts``), which is what its email will say however late
     it is sent.
     """
-    unique = list({user.pk: user for user in recipients if user.is_active}.values())
+    choice = CHOICE_FOR_KIND.get(kind)  # type: ignore[call-overload]
+    unique = list(
+        {
+            user.pk: user
+            for user in recipients
+            if user.is_active and (choice is None or getattr(user, choice))
+        }.values()
+    )
     context = event_snapshot(ticket, message, **(facts or {})) if unique else {}
     deliveries = []
     for recipient in unique:
@@ -104,7 +124,10 @@ def _opened(ticket: Ticket, message: Message | None) -> None:
 
 
 def _client_replied(ticket: Ticket, message: Message | None) -> None:
-    agents = [ticket.assignee] if ticket.assignee else department_agents(ticket)
+    if ticket.assignee:
+        agents = [ticket.assignee]
+    else:
+        agents = [agent for agent in department_agents(ticket) if agent.notify_client_replies]
     delivery_queue(
         kind=Delivery.Kind.CLIENT_REPLY_NOTICE,
         ticket=ticket,

@@ -49,7 +49,8 @@ def test_the_agents_profile_wears_the_desk(agent: Any, owner: Any) -> None:
 def test_name_and_email_language_are_saved_and_audited(owner: Any) -> None:
     client = signed_in(owner)
     response = client.post(
-        reverse("account_profile"), {"full_name": "Ana Souza Lima", "language": "pt-br"}
+        reverse("account_profile"),
+        {"full_name": "Ana Souza Lima", "language": "pt-br", "notify_ticket_changes": "on"},
     )
     assert response["Location"] == reverse("account_profile")
     owner.refresh_from_db()
