@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Status
+from ninja import Header, Path, Query, Router, Status
 
 from chamado.accounts.models import User
 from chamado.api import examples
@@ -107,6 +107,23 @@ IdempotencyKey = Annotated[
         max_length=255,
         description="Any unique text (a UUID): sending the same request again with the same "
         "key answers the first result, with the same status, and stores nothing new.",
+    ),
+]
+
+
+Number = Annotated[
+    int,
+    Path(
+        description="The ticket's number (a merged ticket's number leads to the ticket it was "
+        "merged into).",
+        example=592110,
+    ),
+]
+AttachmentId = Annotated[
+    str,
+    Path(
+        description="An attachment's `id` (its `api_url` is the whole address).",
+        example="7f1c9c6e-3b0a-4d7e-9a51-2f0c8e1d4b7a",
     ),
 ]
 
@@ -265,7 +282,7 @@ def tickets_open(request: HttpRequest, idempotency_key: IdempotencyKey = None) -
     response={200: TicketOut, **ERRORS},
     summary="A ticket and its conversation",
 )
-def tickets_detail(request: HttpRequest, number: int) -> Ticket:
+def tickets_detail(request: HttpRequest, number: Number) -> Ticket:
     """The ticket and its conversation as the client sees it: never an internal note. A
     merged ticket's number answers the ticket it was merged into (`merged_from` says so)."""
     return access_ticket_by_number(_user(request), number)
@@ -278,7 +295,7 @@ def tickets_detail(request: HttpRequest, number: int) -> Ticket:
     openapi_extra=request_body(ReplyIn, examples=examples.CLIENT_REPLY),
 )
 def tickets_reply(
-    request: HttpRequest, number: int, idempotency_key: IdempotencyKey = None
+    request: HttpRequest, number: Number, idempotency_key: IdempotencyKey = None
 ) -> Status[Outcome]:
     """Add a message (JSON, or a form with files as `attachments`); a closed ticket reopens
     when its department allows it. While you wait for us, a few more messages keep the
@@ -302,7 +319,7 @@ def tickets_reply(
     response={200: TicketNoticeOut, **ERRORS},
     summary="Close a ticket",
 )
-def tickets_close(request: HttpRequest, number: int) -> Outcome:
+def tickets_close(request: HttpRequest, number: Number) -> Outcome:
     """Close the ticket (Close Ticket in the client area); closing a closed ticket changes
     nothing. A reply later reopens it when its department allows it."""
     user = _user(request)
@@ -330,7 +347,7 @@ FILE_RESPONSE = {
     summary="Download a file",
     openapi_extra=FILE_RESPONSE,
 )
-def attachment_download(request: HttpRequest, attachment_id: str) -> FileResponse:
+def attachment_download(request: HttpRequest, attachment_id: AttachmentId) -> FileResponse:
     """A file of a message the client may see (`api_url` of an attachment): images inline,
     others as a download. A file of an internal note is never one of them."""
     return attachment_response(access_attachment(_user(request), attachment_id))
@@ -394,7 +411,7 @@ def desk_search(request: HttpRequest, filters: Query[DeskSearchQuery]) -> dict[s
     response={200: DeskTicketOut, **ERRORS},
     summary="A ticket, internal notes included",
 )
-def desk_ticket_detail(request: HttpRequest, number: int) -> Ticket:
+def desk_ticket_detail(request: HttpRequest, number: Number) -> Ticket:
     """The ticket for an agent: account, contact, service details, assignee, SLA deadlines,
     and the whole conversation with internal notes (flagged `internal`)."""
     return access_ticket_for_agent(_agent(request), number)
@@ -406,7 +423,7 @@ def desk_ticket_detail(request: HttpRequest, number: int) -> Ticket:
     summary="Change status, priority or assignee",
     openapi_extra=request_body(TicketUpdateIn, files=False, examples=examples.TICKET_UPDATE),
 )
-def desk_ticket_update(request: HttpRequest, number: int) -> Outcome:
+def desk_ticket_update(request: HttpRequest, number: Number) -> Outcome:
     """Change the status (the moves an agent may make from the current one), the priority
     or the assignee (an agent of the ticket's department; null for nobody). Only the fields
     sent change; nothing sent or nothing different: `Nothing to change.`"""
@@ -427,7 +444,7 @@ def desk_ticket_update(request: HttpRequest, number: int) -> Outcome:
     openapi_extra=request_body(AgentReplyIn, examples=examples.AGENT_REPLY),
 )
 def desk_ticket_reply(
-    request: HttpRequest, number: int, idempotency_key: IdempotencyKey = None
+    request: HttpRequest, number: Number, idempotency_key: IdempotencyKey = None
 ) -> Status[Outcome]:
     """Answer the client (the ticket becomes Answered, or the `status` given), with files
     as `attachments` in a form. With `seen_message_id`, another agent's reply sent after it
@@ -458,7 +475,7 @@ def desk_ticket_reply(
     openapi_extra=request_body(NoteIn, examples=examples.NOTE),
 )
 def desk_ticket_note(
-    request: HttpRequest, number: int, idempotency_key: IdempotencyKey = None
+    request: HttpRequest, number: Number, idempotency_key: IdempotencyKey = None
 ) -> Status[Outcome]:
     """A note only agents see: never shown or sent to the client, no status change, no
     email. Files as `attachments` in a form."""
@@ -483,7 +500,7 @@ def desk_ticket_note(
     summary="Move to another department",
     openapi_extra=request_body(TransferIn, files=False, examples=examples.TRANSFER),
 )
-def desk_ticket_transfer(request: HttpRequest, number: int) -> Outcome:
+def desk_ticket_transfer(request: HttpRequest, number: Number) -> Outcome:
     """Move the ticket to another department (one that takes tickets); the client is told,
     with the optional note. The ticket may leave your reach (the answer still shows it)."""
     user = _agent(request)
@@ -503,7 +520,7 @@ def desk_ticket_transfer(request: HttpRequest, number: int) -> Outcome:
     summary="Merge into another ticket",
     openapi_extra=request_body(MergeIn, files=False, examples=examples.MERGE),
 )
-def desk_ticket_merge(request: HttpRequest, number: int) -> Outcome:
+def desk_ticket_merge(request: HttpRequest, number: Number) -> Outcome:
     """Merge this ticket into `target` (a ticket of the same account in your departments):
     its messages move there, in order, and this number leads there from then on. The
     answer is the target."""
@@ -587,6 +604,6 @@ def canned_replies(request: HttpRequest, filters: Query[CannedQuery]) -> list[Ca
     summary="Download a file",
     openapi_extra=FILE_RESPONSE,
 )
-def desk_attachment_download(request: HttpRequest, attachment_id: str) -> FileResponse:
+def desk_attachment_download(request: HttpRequest, attachment_id: AttachmentId) -> FileResponse:
     """Any file of a ticket of the agent's departments, internal notes' included."""
     return attachment_response(access_attachment_for_agent(_agent(request), attachment_id))
