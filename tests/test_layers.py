@@ -22,7 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "chamado"
 # The layers, low to high: core <- accounts <- services <- tickets <- mail; then web (shared by
 # the surfaces); then the surfaces portal, desk and api, which never import each other; then
 # ops and config at the top, which nothing imports.
-DOMAIN = frozenset({"core", "accounts", "services", "tickets", "mail", "kb"})
+DOMAIN = frozenset({"core", "accounts", "services", "provisioning", "tickets", "mail", "kb"})
 SURFACE_MAY_USE = DOMAIN | {"web"}
 
 # Each app of chamado/ and the other apps it may import. Adding an app is one line here.
@@ -30,16 +30,19 @@ ALLOWED: dict[str, frozenset[str]] = {
     "core": frozenset(),
     "accounts": frozenset({"core"}),
     "services": frozenset({"core", "accounts"}),
+    "provisioning": frozenset({"core", "accounts", "services"}),  # a billing system's ids
     "tickets": frozenset({"core", "accounts", "services"}),
     "mail": frozenset({"core", "accounts", "services", "tickets"}),
     "kb": frozenset({"core", "accounts"}),
     "inbox": frozenset({"core", "accounts", "services", "tickets", "mail"}),
+    "hooks": frozenset({"core", "accounts", "services", "tickets"}),  # webhooks
     "web": DOMAIN,
     "portal": SURFACE_MAY_USE,
     "desk": SURFACE_MAY_USE | {"inbox"},
     "api": SURFACE_MAY_USE,
-    "ops": DOMAIN | {"inbox"},
-    "config": SURFACE_MAY_USE | {"inbox", "portal", "desk", "api"},  # urls mounts the surfaces
+    "ops": DOMAIN | {"inbox", "hooks"},
+    # urls mounts the surfaces
+    "config": SURFACE_MAY_USE | {"inbox", "hooks", "portal", "desk", "api"},
     "cli": frozenset(),  # chamado/cli.py, the `chamado` command: sets the settings, no more
 }
 

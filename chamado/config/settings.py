@@ -51,9 +51,11 @@ INSTALLED_APPS = [
     "chamado.core",
     "chamado.accounts",
     "chamado.services",
+    "chamado.provisioning",
     "chamado.tickets",
     "chamado.mail",
     "chamado.inbox",
+    "chamado.hooks",
     "chamado.kb",
     "chamado.portal",
     "chamado.desk",
@@ -208,6 +210,10 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 USERSESSIONS_TRACK_ACTIVITY = False  # sessions are listed from their sign-in: no write per request
 # Agents and administrators must sign in with a second factor; on unless turned off (the demo).
 CHAMADO_REQUIRE_2FA = env.bool("CHAMADO_REQUIRE_2FA", default=True)
+# Contacts invited by an account (accounts.contacts): how long a link works, and how many
+# invitations one account may send in an hour (against using them to send spam).
+CHAMADO_INVITATION_DAYS = env.int("CHAMADO_INVITATION_DAYS", default=7)
+CHAMADO_INVITATIONS_PER_HOUR = env.int("CHAMADO_INVITATIONS_PER_HOUR", default=20)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pt-br", _("Brazilian Portuguese"))]

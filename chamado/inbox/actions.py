@@ -273,7 +273,8 @@ def _route(inbound: InboundMessage, parsed: ParsedEmail) -> None:
         return _review(inbound, Reason.UNKNOWN_SENDER)
     if not user.may_use_tickets:
         return _review(inbound, Reason.NO_PERMISSION)
-    services = list(Service.objects.filter(account_id=user.account_id)[:2])
+    account_id = user.account_id
+    services = list(Service.objects.filter(account_id=account_id)[:2]) if account_id else []
     with translation.override(user.language or settings.LANGUAGE_CODE):
         files, refused = _uploads_sorted(parsed, policy=Policy.current())
         try:
@@ -397,7 +398,8 @@ def _pending(inbound: InboundMessage) -> InboundMessage:
 
 
 def _service_for(contact: User, label: str) -> Service | None:
-    services = Service.objects.filter(account_id=contact.account_id)
+    account_id = contact.account_id
+    services = Service.objects.filter(account_id=account_id or 0)
     if label.strip():
         for service in services:
             if label.strip().lower() in {service.label.lower(), service.name.lower()}:

@@ -2,6 +2,7 @@
 knowledge base), built through the real actions."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from chamado.tickets.models import CannedReply, Department, SlaTarget, Ticket
 DEMO_MARKER_EMAIL = "client@example.com"
 
 
-def _user(email: str, password: str, name: str, **fields: object) -> User:
+def _user(email: str, password: str, name: str, **fields: Any) -> User:
     return User.objects.create_user(email, password, full_name=name, **fields)
 
 

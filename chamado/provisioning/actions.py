@@ -70,14 +70,6 @@ def _lookup(kind: str, external_id: str) -> int | None:
     )
 
 
-def external_id_of(kind: str, object_id: int) -> str | None:
-    return (
-        ExternalId.objects.filter(kind=kind, object_id=object_id)
-        .values_list("external_id", flat=True)
-        .first()
-    )
-
-
 def account_by_external_id(external_id: str) -> Account:
     object_id = _lookup(ExternalId.Kind.ACCOUNT, external_id)
     account = Account.objects.filter(pk=object_id).first() if object_id else None
@@ -284,6 +276,7 @@ def _owner_make_room(account: Account, flags: dict[str, bool], keep: int | None 
     """An account has one owner: naming a new one makes the former owner a contact with the
     tickets permission."""
     if flags["is_owner"]:
-        Membership.objects.filter(account=account, is_owner=True).exclude(pk=keep).update(
-            is_owner=False, can_tickets=True
-        )
+        former = Membership.objects.filter(account=account, is_owner=True)
+        if keep is not None:
+            former = former.exclude(pk=keep)
+        former.update(is_owner=False, can_tickets=True)
