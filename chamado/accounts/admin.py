@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
@@ -6,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from chamado.accounts.actions import api_token_revoke
-from chamado.accounts.models import Account, ApiToken, Membership, User
+from chamado.accounts.contacts import invitation_revoke
+from chamado.accounts.models import Account, ApiToken, Invitation, Membership, User
 from chamado.core.audit import audit_record
 
 
@@ -95,5 +98,64 @@ class ApiTokenAdmin(admin.ModelAdmin):
             request,
             ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", len(tokens))
             % {"count": len(tokens)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are made in the client area (accounts.contacts); here they are listed and
+    revoked. The key is never shown: only its SHA-256 is stored."""
+
+    list_display = [
+        "email",
+        "account",
+        "can_tickets",
+        "can_contacts",
+        "can_services",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = [
+        ("accepted_at", admin.EmptyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["email", "account__name"]
+    list_select_related = ["account", "invited_by"]
+    fields = readonly_fields = (
+        "account",
+        "email",
+        "can_tickets",
+        "can_contacts",
+        "can_services",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    )
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected invitations"), permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        revoked = 0
+        for invitation in queryset:
+            if invitation.is_pending:
+                invitation_revoke(actor=request.user, invitation=invitation)
+                revoked += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d invitation revoked.", "%(count)d invitations revoked.", revoked)
+            % {"count": revoked},
             messages.SUCCESS,
         )

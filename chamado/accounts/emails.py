@@ -1,8 +1,10 @@
-"""Chamado's own account emails (password reset, confirming a new email address), built by the
-worker in the user's saved language, with links from settings.SITE_URL: never from a request,
-whose Host header the sender controls. Their keys are made here, at send time, so no queued
-task holds one: a task names only the kind and the user."""
+"""Chamado's own account emails (password reset, confirming a new email address; a contact's
+invitation, changed permissions and removal), built by the worker in the recipient's saved
+language, with links from settings.SITE_URL: never from a request, whose Host header the sender
+controls. Their keys are made here, at send time, so no queued task holds one: a task names
+only the kind and the user (or the invitation)."""
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account import app_settings as account_settings
@@ -13,11 +15,16 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from chamado.accounts.models import User
+from chamado.accounts.models import Account, Invitation, Membership, User
 
 PASSWORD_RESET = "password_reset"
 EMAIL_CONFIRMATION = "email_confirmation"
 KINDS = (PASSWORD_RESET, EMAIL_CONFIRMATION)
+# About a contact of an account (accounts.contacts): sent by tasks.contact_email_send.
+CONTACT_INVITATION = "contact_invitation"
+CONTACT_PERMISSIONS = "contact_permissions"
+CONTACT_REMOVED = "contact_removed"
+CONTACT_KINDS = (CONTACT_PERMISSIONS, CONTACT_REMOVED)
 
 
 def site_link(path: str) -> str:
@@ -88,6 +95,10 @@ def account_email(kind: str, user: User) -> EmailMultiAlternatives | None:
             }
         text = render_to_string(f"registration/{kind}_email.txt", context)
         html = render_to_string(f"registration/{kind}_email.html", context)
+    return _message(subject, recipient, text, html)
+
+
+def _message(subject: str, recipient: str, text: str, html: str) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -101,3 +112,78 @@ def account_email(kind: str, user: User) -> EmailMultiAlternatives | None:
     )
     email.attach_alternative(html, "text/html")
     return email
+
+
+def _context(language: str) -> dict[str, Any]:
+    return {
+        "site": urlsplit(settings.SITE_URL).netloc or settings.SITE_URL,
+        "site_url": site_link("/"),
+        "html_lang": translation.to_locale(language).replace("_", "-"),
+    }
+
+
+def _permission_names(names: list[str]) -> list[str]:
+    """The permissions' names in the active language, in the pages' order."""
+    return [
+        str(getattr(Membership._meta.get_field(name), "verbose_name", name))
+        for name in Membership.PERMISSIONS
+        if name in names
+    ]
+
+
+def invitation_link(key: str) -> str:
+    return site_link(reverse("invitation_accept", args=[key]))
+
+
+def invitation_email(invitation: Invitation, key: str) -> EmailMultiAlternatives:
+    """The invitation to ``invitation.email``, with the link that holds ``key``. Written in the
+    saved language of the login with that address if there is one, else in the inviter's (a
+    colleague's language is the best guess), else the site's; nothing in it says which."""
+    person = User.objects.filter(email__iexact=invitation.email).first()
+    inviter = invitation.invited_by
+    language = (
+        (person.language if person else None)
+        or (inviter.language if inviter else None)
+        or settings.LANGUAGE_CODE
+    )
+    with translation.override(language):
+        context = {
+            **_context(language),
+            "account": invitation.account.name,
+            "inviter": (inviter.full_name or inviter.email) if inviter else "",
+            "permissions": _permission_names(
+                [name for name, value in invitation.permissions.items() if value]
+            ),
+            "link": invitation_link(key),
+            "days": max((invitation.expires_at - invitation.created_at).days, 1),
+        }
+        subject = _("You are invited to %(account)s on Chamado") % {
+            "account": invitation.account.name
+        }
+        text = render_to_string(f"registration/{CONTACT_INVITATION}_email.txt", context)
+        html = render_to_string(f"registration/{CONTACT_INVITATION}_email.html", context)
+    return _message(subject, invitation.email, text, html)
+
+
+def contact_email(
+    kind: str, user: User, account: Account, permissions: list[str]
+) -> EmailMultiAlternatives:
+    """Tells ``user`` that their permissions in ``account`` are now ``permissions``
+    (CONTACT_PERMISSIONS), or that they are no longer its contact (CONTACT_REMOVED)."""
+    if kind not in CONTACT_KINDS:
+        raise ValueError(f"unknown contact email {kind!r}")
+    language = user.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            **_context(language),
+            "user": user,
+            "account": account.name,
+            "permissions": _permission_names(permissions),
+        }
+        if kind == CONTACT_PERMISSIONS:
+            subject = _("Your permissions in %(account)s have changed") % {"account": account.name}
+        else:
+            subject = _("You are no longer a contact of %(account)s") % {"account": account.name}
+        text = render_to_string(f"registration/{kind}_email.txt", context)
+        html = render_to_string(f"registration/{kind}_email.html", context)
+    return _message(subject, user.email, text, html)

@@ -365,7 +365,7 @@ class Invitation(models.Model):
     def permission_labels(self) -> list[tuple[str, str]]:
         """The permissions the contact will have, each with its translated name."""
         return [
-            (name, str(self._meta.get_field(name).verbose_name))
+            (name, str(getattr(self._meta.get_field(name), "verbose_name", name)))
             for name in self.PERMISSIONS
             if getattr(self, name)
         ]
