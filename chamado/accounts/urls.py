@@ -7,7 +7,7 @@ allauth views, listed first so they resolve under Chamado's names."""
 from allauth.account import views as allauth_views
 from django.urls import include, path
 
-from chamado.accounts import views
+from chamado.accounts import invitation_views, views
 
 urlpatterns = [
     path("login/", allauth_views.login, name="login"),
@@ -21,6 +21,9 @@ urlpatterns = [
     ),
     path("email/", views.email, name="account_email"),
     path("profile/", views.profile, name="account_profile"),
+    path(
+        "invitations/<str:key>/", invitation_views.invitation_accept, name="invitation_accept"
+    ),
     path("tokens/", views.tokens, name="account_tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="account_token_revoke"),
     path("", include("allauth.urls")),
