@@ -175,6 +175,13 @@ def api_token_list_for_user(user: User) -> Any:
 
 def api_token_user(key: str, *, now: datetime | None = None) -> User | None:
     """The active user behind an unrevoked token with this key, or None; notes the use."""
+    token = api_token_for_key(key, now=now)
+    return token.user if token is not None else None
+
+
+def api_token_for_key(key: str, *, now: datetime | None = None) -> ApiToken | None:
+    """The unrevoked token with this key, of an active user (``token.user``), or None; notes
+    the use."""
     if not key:
         return None
     token = (
@@ -187,4 +194,4 @@ def api_token_user(key: str, *, now: datetime | None = None) -> User | None:
     now = now or timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token

@@ -18,7 +18,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import NinjaGenerateJsonSchema
 
-from chamado.api.auth import ApiTokenAuth
+from chamado.api.auth import ApiTokenAuth, ReadOnlyToken
 from chamado.api.bodies import (
     BODY_MODELS,
     FORM_DEFINITIONS,
@@ -98,6 +98,12 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     # The same answer for missing and forbidden (core.errors.NotFound), so nothing leaks.
     return _answer(request, 404, error_body(404))
+
+
+@api.exception_handler(ReadOnlyToken)
+def _read_only_token(request: HttpRequest, exc: ReadOnlyToken) -> HttpResponse:
+    message = _("This token may only read. Make a read-and-write token on your profile page.")
+    return _answer(request, 403, error_body(403, message))
 
 
 @api.exception_handler(NoTicketPermission)

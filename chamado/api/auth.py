@@ -8,12 +8,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from ninja.security import HttpBearer
 
-from chamado.accounts.actions import api_token_user
+from chamado.accounts.actions import api_token_for_key
+from chamado.accounts.models import ApiToken
 from chamado.accounts.throttle import api_token_failed, api_token_wait
 from chamado.accounts.tokens import token_key_hash
 from chamado.core.errors import RateLimited
 from chamado.core.ratelimit import rate_hit
 from chamado.tickets.models import Policy
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ReadOnlyToken(Exception):
+    """A read-only token sent a write (api.api answers 403)."""
+
 
 RATE_WINDOW = 60  # seconds: the policy counts API requests per token and minute
 
@@ -45,10 +53,13 @@ class ApiTokenAuth(HttpBearer):
                 retry_after=wait,
             )
         key = token.strip()
-        user = api_token_user(key)
-        if user is None:
+        found = api_token_for_key(key)
+        user = found.user if found is not None else None
+        if found is None:
             api_token_failed(request)
         else:
+            if found.scope == ApiToken.Scope.READ and request.method not in SAFE_METHODS:
+                raise ReadOnlyToken
             # The policy's requests per token and minute (the admin's ticket policy; 0: none).
             limit = Policy.current().api_requests_per_minute
             result = rate_hit("api", token_key_hash(key)[:32], limit=limit, window=RATE_WINDOW)

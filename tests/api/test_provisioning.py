@@ -103,3 +103,15 @@ def test_a_new_email_for_a_known_contact_is_409(billing: str) -> None:
         {**CONTACT, "email": "someone.else@acme.example"},
     )
     assert response.status_code == 409 and response.json()["fields"]["email"]
+
+
+def test_a_read_only_token_reads_but_never_writes(admin: Any) -> None:
+    from chamado.accounts.actions import api_token_create
+
+    _token, key = api_token_create(actor=admin, user=admin, name="Reports", scope="read")
+    response = put(key, "/provisioning/accounts/crm-1", {"name": "Acme"})
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert "only read" in response.json()["message"]
+    assert not Account.objects.exists()
+    headers = {"Authorization": f"Bearer {key}"}
+    assert Client().get(API + "/desk/queue", headers=headers).status_code == 200
