@@ -1,4 +1,4 @@
-"""Departments, tickets, their messages and attachments, and the helpdesk policy."""
+"""Departments, tickets, their followers, messages and attachments, and the helpdesk policy."""
 
 import uuid
 from pathlib import PurePath
@@ -299,6 +299,41 @@ class Ticket(models.Model):
         return workflow.client_may_reply(
             self.status, reopen_on_reply=self.department.reopen_on_reply
         )
+
+
+class TicketFollower(models.Model):
+    """A contact of the ticket's account who gets its emails besides the person who opened
+    it (while they keep the `tickets` permission there: mail.notify asks at queue time)."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="followers"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("follower"),
+        on_delete=models.CASCADE,
+        related_name="ticket_follows",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket follower")
+        verbose_name_plural = _("ticket followers")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="ticket_follower_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} · {self.user_id}"
 
 
 class Message(models.Model):

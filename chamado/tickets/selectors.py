@@ -4,10 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 
-from chamado.accounts.models import User
+from chamado.accounts.models import Membership, User
 from chamado.core.cache import cache_get, cache_set
+from chamado.core.search import Folded, fold, query_words
 from chamado.tickets import sla, workflow
 from chamado.tickets.access import tickets_of_current_account, tickets_visible_to_agent
 from chamado.tickets.models import (
@@ -18,6 +21,7 @@ from chamado.tickets.models import (
     Policy,
     SlaTarget,
     Ticket,
+    TicketFollower,
 )
 
 
@@ -25,17 +29,54 @@ def department_list_open_to_clients() -> QuerySet[Department]:
     return Department.objects.filter(is_visible=True).order_by("position", "name")
 
 
-def ticket_list_for_contact(contact: Any, *, status: str | None = None) -> QuerySet[Ticket]:
-    """The tickets of the account the contact acts for now (if they may see them), most
-    recent activity first."""
+def ticket_list_for_contact(
+    contact: Any, *, status: str | None = None, q: str = ""
+) -> QuerySet[Ticket]:
+    """The tickets of the account the contact acts for now (if they may see them), with who
+    opened each, most recent activity first; ``q`` narrows them (``ticket_find``)."""
     tickets = (
-        tickets_of_current_account(contact).select_related("department").defer("search_document")
+        tickets_of_current_account(contact)
+        .select_related("department", "contact")
+        .defer("search_document")
     )
     if status == "active":
         tickets = tickets.exclude(status=Ticket.Status.CLOSED)
     elif status in Ticket.Status.values:
         tickets = tickets.filter(status=status)
+    if q.strip():
+        tickets = ticket_find(tickets, q)
     return tickets.order_by("-last_activity_at", "-pk")
+
+
+FIND_WORDS = 10  # more words than this in one search of a list: the first ten count
+
+
+def _subject_folded() -> Func:
+    """The subject in lower case without accents, to compare with ``core.search.fold``."""
+    if connection.vendor == "postgresql":
+        # core's migration 0002 installs unaccent.
+        return Lower(Func(F("subject"), function="unaccent", output_field=CharField()))
+    return Folded("subject")
+
+
+def ticket_find(tickets: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
+    """Those of ``tickets`` a client's search box names: ``#592110`` is that number; digits
+    alone are the number or part of the subject; anything else, every word in the subject,
+    accents and case ignored. Only the subject: the search text also holds internal notes."""
+    text = q.strip()
+    number = workflow.number_in_text(text)
+    if number is not None and text.startswith("#"):
+        return tickets.filter(number=number)
+    words = query_words(text)[:FIND_WORDS]
+    if not words:
+        return tickets.filter(number=number) if number is not None else tickets.none()
+    tickets = tickets.alias(subject_folded=_subject_folded())
+    found = Q()
+    for word in words:
+        found &= Q(subject_folded__contains=fold(word))
+    if number is not None:
+        found |= Q(number=number)
+    return tickets.filter(found)
 
 
 def message_list_for_client(ticket: Ticket) -> QuerySet[Message]:
@@ -48,6 +89,61 @@ def message_list_for_client(ticket: Ticket) -> QuerySet[Message]:
         )
         .order_by("created_at", "pk")
     )
+
+
+# ---- Followers ---------------------------------------------------------------------------
+
+
+def ticket_follower_list(ticket: Ticket) -> list[User]:
+    """Everyone following the ticket (besides its opener), in the order they were added,
+    whether or not they may still see it (mail.notify asks that at queue time)."""
+    return list(
+        User.objects.filter(ticket_follows__ticket=ticket).order_by(
+            "ticket_follows__created_at", "ticket_follows__pk"
+        )
+    )
+
+
+def membership_list_for_ticket(ticket: Ticket) -> QuerySet[Membership]:
+    """The people of the ticket's account (the owner first), each with ``followed_at``: when
+    they started following this ticket (None: they do not). One query."""
+    return (
+        Membership.objects.filter(account_id=ticket.account_id)
+        .select_related("user")
+        .annotate(
+            followed_at=Subquery(
+                TicketFollower.objects.filter(ticket=ticket, user_id=OuterRef("user_id")).values(
+                    "created_at"
+                )[:1]
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class TicketPeople:
+    """Who the client's ticket page lists: the followers who may see the ticket now (the
+    ones its emails go to), and the contacts who could be added."""
+
+    followers: list[User]
+    candidates: list[User]
+
+
+def ticket_people_for_client(ticket: Ticket) -> TicketPeople:
+    """One query: the account's active contacts with the `tickets` permission."""
+    followers: list[tuple[Any, User]] = []
+    candidates: list[User] = []
+    for member in membership_list_for_ticket(ticket).filter(
+        Membership.with_tickets(), user__is_active=True
+    ):
+        if member.user_id == ticket.contact_id:
+            continue
+        if member.followed_at is None:  # type: ignore[attr-defined]
+            candidates.append(member.user)
+        else:
+            followers.append((member.followed_at, member.user))  # type: ignore[attr-defined]
+    followers.sort(key=lambda pair: (pair[0], pair[1].pk))
+    return TicketPeople(followers=[user for _at, user in followers], candidates=candidates)
 
 
 # ---- The agent desk -------------------------------------------------------------------
