@@ -13,7 +13,7 @@ from chamado.mail.tasks import delivery_enqueue
 from chamado.tickets import signals
 from chamado.tickets.access import clients_who_may_see
 from chamado.tickets.models import Department, Message, Ticket
-from chamado.tickets.selectors import agent_list_for_departments
+from chamado.tickets.selectors import agent_list_for_departments, ticket_follower_list
 
 
 def notice_message_id(
@@ -100,8 +100,9 @@ def department_agents(ticket: Ticket) -> list[User]:
 
 
 def client_recipients(ticket: Ticket) -> list[User]:
-    """The contact who opened the ticket, while they may still see it."""
-    return clients_who_may_see(ticket, [ticket.contact])
+    """The contact who opened the ticket and its followers, those who may still see it (asked
+    now, at queue time: a follower whose `tickets` permission was removed gets nothing)."""
+    return clients_who_may_see(ticket, [ticket.contact, *ticket_follower_list(ticket)])
 
 
 def actor_name(actor: Any) -> str:
