@@ -24,12 +24,14 @@ from chamado.tickets.selectors import (
     department_list_open_to_clients,
     message_list_for_client,
     ticket_list_for_contact,
+    ticket_people_for_client,
     ticket_wait_estimate,
 )
 from chamado.web.files import attachment_response
 from chamado.web.forms import refusal_show
 
 TICKETS_PER_PAGE = 25
+SEARCH_MAX_LENGTH = 200  # a longer search box is cut: the subject it looks in is 120
 
 
 def _require_ticket_permission(request: HttpRequest) -> HttpResponse | None:
@@ -155,12 +157,13 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     if refused := _require_ticket_permission(request):
         return refused
     status = request.GET.get("status") or ""
-    tickets = ticket_list_for_contact(request.user, status=status or None)
+    q = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    tickets = ticket_list_for_contact(request.user, status=status or None, q=q)
     page = Paginator(tickets, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "portal/ticket_list.html",
-        {"page": page, "status": status, "statuses": Ticket.Status.choices},
+        {"page": page, "status": status, "q": q, "statuses": Ticket.Status.choices},
     )
 
 
@@ -202,6 +205,7 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
             "form": form,
             "files_again": _files_again(form),
             "expected_wait": ticket_wait_estimate(ticket, now=timezone.now()),
+            "people": ticket_people_for_client(ticket),
         },
         status=status,
     )

@@ -20,8 +20,9 @@ SIZES = [3, 9]  # N and 3N
 # session, user, COUNT for the pager, the page of tickets with their departments
 TICKET_LIST_QUERIES = 4
 # session, user, ticket, expected wait (recent first responses, SLA target), messages with
-# authors, their attachments (the policy of the reply form comes from the cache)
-TICKET_PAGE_QUERIES = 7
+# authors, their attachments, the account's contacts who follow or could follow it (the
+# policy of the reply form comes from the cache)
+TICKET_PAGE_QUERIES = 8
 # session, user, account, active tickets, services
 HOME_QUERIES = 4
 
