@@ -14,7 +14,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chamado.accounts.selectors import membership_list_for_account
 from chamado.core.errors import ApplicationError, NotFound
 from chamado.core.models import AuditEvent
 from chamado.desk.forms import (
@@ -51,6 +50,7 @@ from chamado.tickets.search import ticket_search
 from chamado.tickets.selectors import (
     agent_list_for_departments,
     canned_reply_list_for_department,
+    membership_list_for_ticket,
     message_list_for_agent,
     queue_for_agent,
     ticket_list_for_account_sidebar,
@@ -188,7 +188,7 @@ def _ticket_page(
         "crossed": forms.get("crossed"),
         "canned_choices": canned_choices,
         "services": service_list_for_account(ticket.account),
-        "contacts": membership_list_for_account(ticket.account_id),
+        "contacts": membership_list_for_ticket(ticket),
         "other_tickets": ticket_list_for_account_sidebar(request.user, ticket),
         "others_here": presence_touch(ticket.pk, request.user),
         "now": timezone.now(),
