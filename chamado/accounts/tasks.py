@@ -62,7 +62,7 @@ def invitation_email_send(invitation_id: int, attempt: int = 1) -> str:
     key = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("account", "invited_by")
             .filter(pk=invitation_id)
             .first()
