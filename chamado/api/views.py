@@ -607,3 +607,31 @@ def canned_replies(request: HttpRequest, filters: Query[CannedQuery]) -> list[Ca
 def desk_attachment_download(request: HttpRequest, attachment_id: AttachmentId) -> FileResponse:
     """Any file of a ticket of the agent's departments, internal notes' included."""
     return attachment_response(access_attachment_for_agent(_agent(request), attachment_id))
+
+
+# ---- Headers every endpoint's errors carry, in the document too
+
+ERROR_HEADERS = {
+    401: {"WWW-Authenticate": {"description": "`Bearer`.", "schema": {"type": "string"}}},
+    429: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+}
+
+
+def _with_error_headers(extra: dict[Any, Any] | None) -> dict[Any, Any]:
+    merged = dict(extra or {})
+    responses = dict(merged.get("responses", {}))
+    for status, headers in ERROR_HEADERS.items():
+        responses[status] = {**responses.get(status, {}), "headers": headers}
+    merged["responses"] = responses
+    return merged
+
+
+for _router in (client, desk):
+    for _path in _router.path_operations.values():
+        for _operation in _path.operations:
+            _operation.openapi_extra = _with_error_headers(_operation.openapi_extra)
