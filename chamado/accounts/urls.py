@@ -21,9 +21,7 @@ urlpatterns = [
     ),
     path("email/", views.email, name="account_email"),
     path("profile/", views.profile, name="account_profile"),
-    path(
-        "invitations/<str:key>/", invitation_views.invitation_accept, name="invitation_accept"
-    ),
+    path("invitations/<str:key>/", invitation_views.invitation_accept, name="invitation_accept"),
     path("tokens/", views.tokens, name="account_tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="account_token_revoke"),
     path("", include("allauth.urls")),
