@@ -94,7 +94,7 @@ class ContactOut(Schema):
     services: bool
 
 
-class ServiceOut(Schema):
+class ProvisionedServiceOut(Schema):
     external_id: str | None
     id: int
     name: str
@@ -103,12 +103,12 @@ class ServiceOut(Schema):
     details: str
 
 
-class AccountOut(Schema):
+class ProvisionedAccountOut(Schema):
     external_id: str
     id: int
     name: str
     contacts: list[ContactOut]
-    services: list[ServiceOut]
+    services: list[ProvisionedServiceOut]
 
 
 def _result(done: Provisioned[Any]) -> Status:
@@ -134,10 +134,10 @@ def account_put(request: HttpRequest, external_id: ExternalIdPath, payload: Acco
 
 @provisioning.get(
     "/accounts/{external_id}",
-    response={200: AccountOut, **ERRORS, 403: ErrorOut},
+    response={200: ProvisionedAccountOut, **ERRORS, 403: ErrorOut},
     summary="A provisioned account with its contacts and services",
 )
-def account_get(request: HttpRequest, external_id: ExternalIdPath) -> AccountOut:
+def account_get(request: HttpRequest, external_id: ExternalIdPath) -> ProvisionedAccountOut:
     _admin(request)
     account = account_by_external_id(external_id)
     memberships = list(Membership.objects.filter(account=account).select_related("user"))
@@ -149,7 +149,7 @@ def account_get(request: HttpRequest, external_id: ExternalIdPath) -> AccountOut
             object_id__in=[m.pk for m in memberships] + [s.pk for s in services],
         )
     }
-    return AccountOut(
+    return ProvisionedAccountOut(
         external_id=external_id,
         id=account.pk,
         name=account.name,
@@ -166,7 +166,7 @@ def account_get(request: HttpRequest, external_id: ExternalIdPath) -> AccountOut
             for m in memberships
         ],
         services=[
-            ServiceOut(
+            ProvisionedServiceOut(
                 external_id=refs.get((ExternalId.Kind.SERVICE, s.pk)),
                 id=s.pk,
                 name=s.name,

@@ -95,8 +95,10 @@ SEARCH_COUNT_MAX = 1000  # as the desk's search page: counting every match of a 
 ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: RateLimitedOut}
 # Clients' lists and new tickets: a login without the permission is told so (403).
 CLIENT_ERRORS: dict[int, Any] = {**ERRORS, 403: ErrorOut}
+# Writes: a read-only token is told it may only read (403).
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 403: ErrorOut}
 # Endpoints with a body: unreadable (400), too large (413), a file type not taken (415).
-BODY_ERRORS: dict[int, Any] = {**ERRORS, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut}
+BODY_ERRORS: dict[int, Any] = {**WRITE_ERRORS, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut}
 
 IdempotencyKey = Annotated[
     str | None,
@@ -316,7 +318,7 @@ def tickets_reply(
 
 @client.post(
     "/tickets/{number}/close",
-    response={200: TicketNoticeOut, **ERRORS},
+    response={200: TicketNoticeOut, **WRITE_ERRORS},
     summary="Close a ticket",
 )
 def tickets_close(request: HttpRequest, number: Number) -> Outcome:

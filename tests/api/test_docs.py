@@ -128,6 +128,8 @@ def test_every_endpoint_declares_what_it_may_answer(document) -> None:
         assert {"401", "404", "422", "429"} <= {str(s) for s in statuses}, (path, method)
         if "requestBody" in operation:
             assert {"400", "413", "415"} <= {str(s) for s in statuses}, (path, method)
+        if method != "get":  # a read-only token's write
+            assert "403" in {str(s) for s in statuses}, (path, method)
         for status, answer in operation["responses"].items():
             if str(status).startswith(("4", "5")):
                 schema = answer["content"]["application/json"]["schema"]["$ref"]

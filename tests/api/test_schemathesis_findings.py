@@ -28,7 +28,8 @@ def test_no_two_schemas_share_a_name_in_the_document() -> None:
     """Found: the provisioning endpoints' `ServiceOut` and `AccountOut` took the names of the
     client's and the desk's, and the document, keyed by name, kept one of each: a ticket's
     `service` was described as a provisioned service (with `external_id` and `details`,
-    required), so every ticket read failed the document's own schema."""
+    required), so every ticket read failed the document's own schema. Provisioning's are
+    `ProvisionedServiceOut` and `ProvisionedAccountOut` now."""
     by_name: dict[str, set[type[BaseModel]]] = {}
     for _prefix, router in api._routers:
         for path_view in router.path_operations.values():
