@@ -9,12 +9,12 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Path, Router, Schema, Status
-from ninja.errors import HttpError
 from pydantic import Field
 
 from chamado.accounts.models import Membership
 from chamado.api.schemas import ErrorOut
 from chamado.api.views import BODY_ERRORS, ERRORS
+from chamado.core.errors import NotFound
 from chamado.provisioning.actions import (
     Provisioned,
     account_by_external_id,
@@ -29,13 +29,15 @@ from chamado.services.models import Service
 provisioning = Router(tags=["provisioning"])
 
 ExternalIdPath = Annotated[str, Path(min_length=1, max_length=100, examples=["crm-1042"])]
-ADMIN_ERRORS: dict[int, Any] = {**BODY_ERRORS, 403: ErrorOut, 409: ErrorOut}
+ADMIN_ERRORS: dict[int, Any] = {**BODY_ERRORS, 403: ErrorOut, 409: ErrorOut}  # 403: read-only
 
 
 def _admin(request: HttpRequest) -> Any:
+    """Administrators only; anyone else gets 404, as if provisioning did not exist (as the
+    desk's endpoints answer those who are not agents)."""
     user = request.auth  # type: ignore[attr-defined]
     if not may_provision(user):
-        raise HttpError(403, "forbidden")
+        raise NotFound
     return user
 
 

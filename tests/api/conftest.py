@@ -29,6 +29,11 @@ class ApiClient:
             API + path, data or {}, content_type="application/json", headers=self.headers
         )
 
+    def put(self, path: str, data: dict[str, Any] | None = None) -> Any:
+        return self.client.put(
+            API + path, data or {}, content_type="application/json", headers=self.headers
+        )
+
     def patch(self, path: str, data: dict[str, Any] | None = None) -> Any:
         return self.client.patch(
             API + path, data or {}, content_type="application/json", headers=self.headers

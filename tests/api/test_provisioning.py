@@ -70,9 +70,10 @@ def test_a_change_is_reported_and_the_account_reads_back(billing: str) -> None:
 
 @pytest.mark.parametrize("who", ["owner", "agent"])
 def test_only_an_administrators_token_provisions(who: str, request: Any) -> None:
+    """Anyone else is answered as if provisioning did not exist."""
     key = token_for(request.getfixturevalue(who))
     response = put(key, "/provisioning/accounts/crm-9", {"name": "Sneaky"})
-    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert not Account.objects.filter(name="Sneaky").exists()
 
 

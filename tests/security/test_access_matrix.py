@@ -14,10 +14,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from chamado.accounts.actions import api_token_create
-from chamado.accounts.models import Membership
+from chamado.accounts.contacts import contact_invite
+from chamado.accounts.models import Invitation, Membership
 from chamado.inbox.actions import inbound_receive
 from chamado.kb.models import Article, ArticleImage
+from chamado.provisioning.actions import account_provision
 from chamado.tickets.actions import ticket_reply_by_agent
+from chamado.tickets.followers import ticket_follower_add
 from chamado.tickets.models import Attachment, Ticket
 from tests import factories
 from tests.api.conftest import ApiClient, token_for
@@ -31,6 +34,8 @@ NOT_OBJECTS = {
     "account_reset_password_from_key": "a signed, expiring token (tests/accounts)",
     "account_confirm_email": "a signed, expiring key sent to the new address (tests/accounts)",
     "portal:ticket_new": "a department's slug: the list of departments is public to clients",
+    "invitation_accept": "a random single-use key sent to the invited address "
+    "(tests/accounts/test_contacts.py)",
 }
 ACTORS = [
     "owner",
@@ -100,6 +105,28 @@ ROWS: dict[str, Row] = {
         "post", lambda s: reverse("portal:ticket_close", args=n(s)), CLIENTS
     ),
     "portal:attachment": Row("get", lambda s: reverse("portal:attachment", args=att(s)), CLIENTS),
+    "portal:ticket_follower_add": Row(
+        "post",
+        lambda s: reverse("portal:ticket_follower_add", args=n(s)),
+        CLIENTS,
+        lambda s: {"user": s["contact"].pk},
+    ),
+    "portal:ticket_follower_remove": Row(
+        "post",
+        lambda s: reverse("portal:ticket_follower_remove", args=n(s)),
+        CLIENTS,
+        lambda s: {"user": s["follower"].pk},
+    ),
+    # The account's contacts: only who manages the contacts of the account acted for
+    "portal:contact_edit": Row(
+        "get", lambda s: reverse("portal:contact_edit", args=[s["membership"].pk]), {"owner"}
+    ),
+    "portal:contact_remove": Row(
+        "post", lambda s: reverse("portal:contact_remove", args=[s["membership"].pk]), {"owner"}
+    ),
+    "portal:invitation_revoke": Row(
+        "post", lambda s: reverse("portal:invitation_revoke", args=[s["invitation"].pk]), {"owner"}
+    ),
     # The person's own pages
     "account_token_revoke": Row(
         "post", lambda s: reverse("account_token_revoke", args=[s["token"].pk]), {"owner"}
@@ -176,6 +203,46 @@ ROWS: dict[str, Row] = {
         lambda s: {"department": "billing"},
         True,
     ),
+    "api-v1:desk_ticket_note": Row(
+        "post",
+        lambda s: f"/desk/tickets/{s['ticket'].number}/notes",
+        SUPPORT_DESK,
+        lambda s: REPLY,
+        True,
+    ),
+    "api-v1:desk_ticket_update": Row(
+        "patch",
+        lambda s: f"/desk/tickets/{s['ticket'].number}",
+        SUPPORT_DESK,
+        lambda s: {"status": "closed"},
+        True,
+    ),
+    "api-v1:desk_ticket_merge": Row(
+        "post",
+        lambda s: f"/desk/tickets/{s['ticket'].number}/merge",
+        SUPPORT_DESK,
+        lambda s: {"target": s["second"].number},
+        True,
+    ),
+    # Provisioning (a billing system): administrators only, by the caller's external ids
+    "api-v1:account_get": Row("get", lambda s: "/provisioning/accounts/crm-1", {"admin"}, api=True),
+    "api-v1:account_put": Row(
+        "put", lambda s: "/provisioning/accounts/crm-1", {"admin"}, lambda s: {"name": "X"}, True
+    ),
+    "api-v1:contact_put": Row(
+        "put",
+        lambda s: "/provisioning/accounts/crm-1/contacts/c-1",
+        {"admin"},
+        lambda s: {"email": s["contact"].email, "full_name": "Bruno Lima", "tickets": False},
+        True,
+    ),
+    "api-v1:service_put": Row(
+        "put",
+        lambda s: "/provisioning/accounts/crm-1/services/s-1",
+        {"admin"},
+        lambda s: {"name": "VPS", "label": "vps.example", "status": "cancelled"},
+        True,
+    ),
     "api-v1:desk_attachment": Row(
         "get", lambda s: f"/desk/attachments/{s['note_attachment'].pk}", SUPPORT_DESK, api=True
     ),
@@ -250,6 +317,7 @@ def scene(
         b"From: Stranger <stranger@elsewhere.example>\r\nTo: support@example.com\r\n"
         b"Subject: Hello\r\nMessage-ID: <matrix@elsewhere.example>\r\n\r\nWho reads this?\r\n"
     )
+    ticket_follower_add(actor=owner, ticket=ticket, user=multi_account)
     article = builders.article(visibility=Article.Visibility.CLIENTS)
     image = ArticleImage.objects.create(
         article=article,
@@ -279,6 +347,15 @@ def scene(
         "article": article,
         "image": image,
         "token": api_token_create(actor=owner, user=owner, name="Owner's")[0],
+        "provisioned": account_provision(actor=admin, external_id="crm-1", name="Billing").obj,
+        "follower": multi_account,
+        "membership": Membership.objects.get(user=contact, account=owner.account),
+        "invitation": contact_invite(
+            actor=owner,
+            account=owner.account,
+            email="invited@example.com",
+            permissions={"can_tickets": True},
+        ),
     }
 
 
@@ -293,6 +370,11 @@ def snapshot(scene: dict[str, Any]) -> tuple[Any, ...]:
         ticket.messages.count(),
         inbound.outcome,
         token.revoked,
+        scene["provisioned"].__class__.objects.get(pk=scene["provisioned"].pk).name,
+        Membership.objects.filter(account=scene["provisioned"]).count(),
+        list(ticket.followers.order_by("user_id").values_list("user_id", flat=True)),
+        Membership.objects.filter(pk=scene["membership"].pk).values_list("can_tickets").first(),
+        Invitation.objects.get(pk=scene["invitation"].pk).revoked_at,
     )
 
 
