@@ -29,6 +29,7 @@ from chamado.api.bodies import (
 )
 from chamado.api.docs import SwaggerPage
 from chamado.api.errors import CODES, error_body, validation_fields
+from chamado.api.followers import followers
 from chamado.api.provisioning import provisioning
 from chamado.api.views import NoServicesPermission, NoTicketPermission, client, desk
 from chamado.core.errors import ApplicationError, RateLimited
@@ -80,6 +81,7 @@ api = ChamadoApi(
 )
 api.add_router("/", client)
 api.add_router("/desk", desk)
+api.add_router("/", followers)
 api.add_router("/provisioning", provisioning)
 
 

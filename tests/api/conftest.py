@@ -34,6 +34,9 @@ class ApiClient:
             API + path, data or {}, content_type="application/json", headers=self.headers
         )
 
+    def delete(self, path: str, data: dict[str, Any] | None = None) -> Any:
+        return self.client.delete(API + path, headers=self.headers)
+
     def patch(self, path: str, data: dict[str, Any] | None = None) -> Any:
         return self.client.patch(
             API + path, data or {}, content_type="application/json", headers=self.headers

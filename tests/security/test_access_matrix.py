@@ -157,6 +157,9 @@ ROWS: dict[str, Row] = {
         SUPPORT_DESK,
         lambda s: {"target": s["second"].number},
     ),
+    "desk:assign_to_me": Row(
+        "post", lambda s: reverse("desk:assign_to_me", args=n(s)), SUPPORT_DESK
+    ),
     "desk:presence": Row("get", lambda s: reverse("desk:presence", args=n(s)), SUPPORT_DESK),
     "desk:attachment": Row(
         "get", lambda s: reverse("desk:attachment", args=att(s, "note_attachment")), SUPPORT_DESK
@@ -223,6 +226,22 @@ ROWS: dict[str, Row] = {
         SUPPORT_DESK,
         lambda s: {"target": s["second"].number},
         True,
+    ),
+    "api-v1:followers_list": Row(
+        "get", lambda s: f"/tickets/{s['ticket'].number}/followers", CLIENTS, api=True
+    ),
+    "api-v1:followers_add": Row(
+        "post",
+        lambda s: f"/tickets/{s['ticket'].number}/followers",
+        CLIENTS,
+        lambda s: {"user": s["contact"].pk},
+        True,
+    ),
+    "api-v1:followers_remove": Row(
+        "delete",
+        lambda s: f"/tickets/{s['ticket'].number}/followers/{s['follower'].pk}",
+        CLIENTS,
+        api=True,
     ),
     # Provisioning (a billing system): administrators only, by the caller's external ids
     "api-v1:account_get": Row("get", lambda s: "/provisioning/accounts/crm-1", {"admin"}, api=True),
