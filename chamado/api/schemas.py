@@ -21,6 +21,7 @@ from chamado.accounts.models import User
 from chamado.services.models import Service
 from chamado.tickets import workflow
 from chamado.tickets.models import Attachment, CannedReply, Department, Message, Ticket
+from chamado.tickets.notes import message_text
 from chamado.tickets.selectors import (
     WaitEstimate,
     message_list_for_agent,
@@ -229,6 +230,11 @@ class MessageOut(Schema):
     body: str
     created_at: datetime
     attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_body(obj: Message) -> str:
+        # A system note in the language of the request (Accept-Language), like the web pages.
+        return message_text(obj)
 
     @staticmethod
     def resolve_author(obj: Message) -> str | None:

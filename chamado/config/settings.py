@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "chamado.inbox",
     "chamado.hooks",
     "chamado.kb",
+    "chamado.web",  # no models: its template library (chamado_web) for the surfaces
     "chamado.portal",
     "chamado.desk",
     "chamado.api",

@@ -24,6 +24,7 @@ from chamado.core.text import single_line
 from chamado.mail.addresses import reply_address
 from chamado.mail.models import AGENT_KINDS, Delivery
 from chamado.tickets.models import Department, Message, Ticket
+from chamado.tickets.notes import message_text
 
 # Header values are one line whatever a stored row holds (rows written before the actions
 # made subjects single-line, names edited outside the admin): core.text's rule, applied again.
@@ -172,6 +173,8 @@ def delivery_email(delivery: Delivery) -> EmailMultiAlternatives:
         context = {
             "notice": notice,
             "message": delivery.message,
+            # What the message says, in the recipient's language when it is a system note.
+            "message_text": message_text(delivery.message) if delivery.message else "",
             "recipient": recipient,
             "for_agent": delivery.kind in AGENT_KINDS,
             "ticket_url": ticket_link(delivery.kind, notice.reply_number),

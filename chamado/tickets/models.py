@@ -364,6 +364,11 @@ class Message(models.Model):
     # The one-time key of the form (or the API's Idempotency-Key) that sent it: the same key
     # again from the same author leads to this message instead of a copy.
     submission_key = models.CharField(_("submission key"), max_length=64, blank=True, default="")
+    # A note Chamado writes itself (source SYSTEM) is stored as what happened, not as words:
+    # tickets.notes renders it in each reader's language. ``body`` keeps the English text for
+    # search, the admin and webhooks, and as the fallback for notes stored before.
+    event_code = models.CharField(_("event"), max_length=40, blank=True, default="")
+    event_params = models.JSONField(_("event details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("message")
