@@ -1,3 +1,5 @@
+"""People in the admin: client accounts with their contacts, logins, API tokens, invitations."""
+
 from typing import Any
 
 from django.contrib import admin, messages
@@ -33,6 +35,8 @@ class MembershipInline(ContactInline):
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
+    """The account and its contacts; services.admin registers it again with the services."""
+
     list_display = ["name", "created_at"]
     search_fields = ["name", "memberships__user__email"]
     inlines = [ContactInline]
@@ -40,6 +44,8 @@ class AccountAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """tickets.admin registers it again with "Add an agent" (a login with its departments)."""
+
     ordering = ["email"]
     list_display = ["email", "full_name", "is_agent", "is_staff", "is_active"]
     list_filter = ["is_agent", "is_staff", "is_superuser", "is_active"]

@@ -1,8 +1,8 @@
-"""Chamado's own account emails (password reset, confirming a new email address; a contact's
-invitation, changed permissions and removal), built by the worker in the recipient's saved
-language, with links from settings.SITE_URL: never from a request, whose Host header the sender
-controls. Their keys are made here, at send time, so no queued task holds one: a task names
-only the kind and the user (or the invitation)."""
+"""Chamado's own account emails (password reset, confirming a new email address, a new agent's
+invitation to choose a password; a contact's invitation, changed permissions and removal),
+built by the worker in the recipient's saved language, with links from settings.SITE_URL: never
+from a request, whose Host header the sender controls. Their keys are made here, at send time,
+so no queued task holds one: a task names only the kind and the user (or the invitation)."""
 
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +19,10 @@ from chamado.accounts.models import Account, Invitation, Membership, User
 
 PASSWORD_RESET = "password_reset"
 EMAIL_CONFIRMATION = "email_confirmation"
-KINDS = (PASSWORD_RESET, EMAIL_CONFIRMATION)
+# A new agent's invitation to choose a password (tickets.agents.agent_create): a password reset
+# link, in words for someone who never had one.
+AGENT_INVITATION = "agent_invitation"
+KINDS = (PASSWORD_RESET, EMAIL_CONFIRMATION, AGENT_INVITATION)
 # About a contact of an account (accounts.contacts): sent by tasks.contact_email_send.
 CONTACT_INVITATION = "contact_invitation"
 CONTACT_PERMISSIONS = "contact_permissions"
@@ -80,6 +83,13 @@ def account_email(kind: str, user: User) -> EmailMultiAlternatives | None:
             context["link"] = password_reset_link(user)
             context["hours"] = max(settings.PASSWORD_RESET_TIMEOUT // 3600, 1)
             subject = _("Choose a new Chamado password for %(site)s") % {"site": context["site"]}
+        elif kind == AGENT_INVITATION:
+            context["link"] = password_reset_link(user)
+            context["hours"] = max(settings.PASSWORD_RESET_TIMEOUT // 3600, 1)
+            context["login_link"] = site_link(reverse("login"))
+            subject = _("You are invited to answer tickets in Chamado at %(site)s") % {
+                "site": context["site"]
+            }
         else:
             address = pending_email_address(user)
             recipient = getattr(address, "email", "")

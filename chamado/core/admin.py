@@ -1,6 +1,14 @@
+"""The admin site's name (Chamado's, never Django's) and the audit log, read-only."""
+
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from chamado.core.models import AuditEvent
+
+# templates/admin/base_site.html shows these and adds Chamado's colours (static/core/admin.css).
+admin.site.site_header = _("Chamado administration")
+admin.site.site_title = _("Chamado administration")
+admin.site.index_title = _("Administration")
 
 
 @admin.register(AuditEvent)
