@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from chamado.portal.views import language_set
+from chamado.web import health
 
 # The admin signs in through Chamado's login (its throttle, its second factor), never its own,
 # and changes its own password on the profile's page (which asks for the current one, audited).
@@ -22,6 +23,8 @@ def _moved(name: str) -> Callable[..., HttpResponseBase]:
 
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("chamado.accounts.urls")),
     path("login/", _moved("login")),
     path("logout/", _moved("logout")),

@@ -131,3 +131,25 @@ class ResilientRedisCache(RedisCache):
         except RedisError as error:
             self._degraded("incr", error)
             raise ValueError(f"Key '{key}' not found (cache unavailable)") from error
+
+
+def cache_check() -> None:
+    """Raise unless the cache answers now: a value written is read back. Goes past
+    ResilientRedisCache's empty answers (a readiness probe must see the outage they hide)."""
+    import uuid
+
+    from django.core.cache import caches
+
+    key, value = f"chamado:readyz:{uuid.uuid4().hex}", "ok"
+    backend: Any = caches["default"]
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(key, write=True)
+        client.set(key, value, ex=10)
+        if client.get(key) not in (value, value.encode()):
+            raise RuntimeError("the cache did not give back what was written")
+        client.delete(key)
+        return
+    backend.set(key, value, 10)
+    if backend.get(key) != value:
+        raise RuntimeError("the cache did not give back what was written")
+    backend.delete(key)
