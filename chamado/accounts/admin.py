@@ -12,10 +12,11 @@ from django.utils.translation import ngettext
 from chamado.accounts.actions import api_token_revoke
 from chamado.accounts.contacts import invitation_revoke
 from chamado.accounts.models import Account, ApiToken, Invitation, Membership, User
+from chamado.core.admin import TabularInline
 from chamado.core.audit import audit_record
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(TabularInline):
     """The account's people and what each may do (a person may be in several accounts)."""
 
     model = Membership

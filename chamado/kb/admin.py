@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from chamado.core.admin import TabularInline
 from chamado.core.errors import ApplicationError
 from chamado.kb import render, rules
 from chamado.kb.actions import article_save, article_status_set
@@ -91,7 +92,7 @@ class ArticleImageForm(forms.ModelForm):
         return upload
 
 
-class ArticleImageInline(admin.TabularInline):
+class ArticleImageInline(TabularInline):
     model = ArticleImage
     form = ArticleImageForm
     fields = ["file", "description", "markdown"]

@@ -279,6 +279,8 @@ class SearchMiss(models.Model):
     last_searched_at = models.DateTimeField(_("last searched"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("search that found nothing")
+        verbose_name_plural = _("searches that found nothing")
         constraints = [
             models.UniqueConstraint(fields=["key", "language"], name="kb_search_miss_once")
         ]

@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from chamado.accounts.admin import AccountAdmin
 from chamado.accounts.models import Account
+from chamado.core.admin import TabularInline
 from chamado.services.models import Service
 
 
@@ -16,7 +17,7 @@ class ServiceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["account"]
 
 
-class ServiceInline(admin.TabularInline):
+class ServiceInline(TabularInline):
     """The account's services at a glance (active first); each opens on its own page to edit."""
 
     model = Service

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from chamado.accounts.admin import UserAdmin
 from chamado.accounts.models import User
+from chamado.core.admin import TabularInline
 from chamado.core.errors import ApplicationError
 from chamado.tickets.agents import agent_create
 from chamado.tickets.models import (
@@ -39,7 +40,7 @@ class PolicyAdmin(admin.ModelAdmin):
         return False
 
 
-class SlaTargetInline(admin.TabularInline):
+class SlaTargetInline(TabularInline):
     model = SlaTarget
     extra = 0
 
@@ -60,7 +61,7 @@ class DepartmentAdmin(admin.ModelAdmin):
     filter_horizontal = ["agents"]
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(TabularInline):
     model = Attachment
     fields = readonly_fields = ("original_name", "content_type", "size")
     extra = 0

@@ -1,6 +1,6 @@
 """The admin is Chamado's: its name in both languages on every page (never Django's), its
-colours from a static stylesheet (no inline style), and an account's page shows its contacts and
-its services."""
+colours from a static stylesheet, and an account's page shows its contacts (every input
+labelled) and its services."""
 
 import re
 from pathlib import Path
@@ -49,7 +49,6 @@ def test_every_admin_page_names_chamado_never_django(
         assert f'<div id="site-name"><a href="/admin/">{NAMES[language]}</a></div>' in page, url
         assert re.search(rf"<title>[^<]*\| {NAMES[language]}</title>", page), url
         assert 'href="/static/core/admin.css"' in page, url
-        assert " style=" not in page.split("<body", 1)[1] or url.endswith("/change/"), url
 
 
 def test_the_index_heading_is_the_administration(admin_client) -> None:
@@ -81,6 +80,9 @@ def test_the_account_page_shows_its_contacts_and_its_services(
     html = page.content.decode()
     assert page.status_code == 200
     assert owner.full_name in html and contact.full_name in html  # the contacts inline stays
+    # Each input of the table is named for a screen reader, not only by its column's header.
+    for label in ("Account owner", "Tickets", "Contacts", "Services", "Delete"):
+        assert f'aria-label="{label}"' in html, label
     for text in ("Shared Hosting", "acme.com.br", "VPS 2GB", "vps1.acme.com.br", "Suspended"):
         assert text in html
     assert "beta.example" not in html
