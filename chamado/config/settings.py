@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log line of the request carries its id.
+    "chamado.web.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -286,28 +288,41 @@ SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCT
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
 SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=PRODUCTION)
 
+# LOG_FORMAT=json: one JSON object per line (for a log collector); otherwise plain text. Every
+# line carries the request id (web.middleware.RequestIdMiddleware; a task, its request's).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "chamado.core.logs.RequestContext"}},
+    "filters": {
+        "request_context": {"()": "chamado.core.logs.RequestContext"},
+        "request_id": {"()": "chamado.core.logs.RequestIdFilter"},
+    },
     "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "request": {
-            "format": "%(asctime)s %(levelname)s %(name)s %(method)s %(path)s user=%(user_id)s "
-            "%(message)s"
-        }
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(method)s %(path)s "
+            "user=%(user_id)s %(message)s"
+        },
+        "json": {"()": "chamado.core.logs.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        },
         # Server errors, whatever DEBUG says (Django's own handler prints them only in DEBUG).
         "request_errors": {
             "class": "logging.StreamHandler",
             "level": "ERROR",
-            "filters": ["request_context"],
-            "formatter": "request",
+            "filters": ["request_context", "request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "request",
         },
     },
     "loggers": {
         "chamado": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+        "django.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["request_errors"], "level": "ERROR", "propagate": False},
     },
 }

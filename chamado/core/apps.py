@@ -12,3 +12,11 @@ class CoreConfig(AppConfig):
         from chamado.core.search import sqlite_functions_register
 
         connection_created.connect(sqlite_functions_register, dispatch_uid="chamado_fold")
+
+        from django.tasks.signals import task_enqueued, task_finished, task_started
+
+        from chamado.core import logs
+
+        task_enqueued.connect(logs.task_enqueued_remember, dispatch_uid="chamado_request_id")
+        task_started.connect(logs.task_started_adopt, dispatch_uid="chamado_request_id")
+        task_finished.connect(logs.task_finished_forget, dispatch_uid="chamado_request_id")

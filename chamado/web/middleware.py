@@ -1,9 +1,11 @@
-"""Refuse a request body larger than any form may send, before anything reads it."""
+"""The surfaces' middleware: each request's id for the logs, and a request body larger than any
+form may send refused before anything reads it."""
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase
 
+from chamado.core.logs import request_id_new, request_id_var
 from chamado.tickets.models import Policy
 from chamado.web.errors import too_large
 
@@ -29,3 +31,21 @@ class RequestBodyCapMiddleware:
                 if length > limit:
                     return too_large(request, limit)
         return self.get_response(request)
+
+
+class RequestIdMiddleware:
+    """Every log line of a request (and of the tasks it enqueues) carries one id: the load
+    balancer's X-Request-ID when it looks like one, else a new one; the answer says which."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        request_id = request_id_new(request.headers.get("X-Request-ID"))
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response

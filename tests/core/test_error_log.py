@@ -32,7 +32,8 @@ def test_a_server_error_is_logged_with_path_and_user_but_not_the_body(owner) -> 
 
     assert response.status_code == 500
     err = stream.getvalue()
-    assert "ERROR django.request POST /broken/" in err
+    # The request's id, the one its answer names, so an operator finds the line.
+    assert f"ERROR django.request [{response['X-Request-ID']}] POST /broken/" in err
     assert f"user={owner.pk}" in err
     assert "RuntimeError: the disk is on fire" in err  # the traceback, for the operator
     assert "hunter2" not in err
