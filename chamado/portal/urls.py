@@ -1,10 +1,11 @@
 from django.urls import path
 
-from chamado.portal import account_views, contact_views, follower_views, views
+from chamado.portal import account_views, contact_views, follower_views, theme, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("theme/", theme.theme_set, name="theme"),
     path("account/switch/", account_views.account_switch, name="account_switch"),
     path("account/contacts/", contact_views.contacts, name="contacts"),
     path("account/contacts/invite/", contact_views.contact_invite_view, name="contact_invite"),
