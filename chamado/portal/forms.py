@@ -35,7 +35,21 @@ class MessageField(forms.CharField):
             )
 
 
+class DepartmentSelect(forms.Select):
+    """Each department says whether it takes a ticket without a service, so app.js can move
+    the Related Service's required marker when the department is changed."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        instance = getattr(option["value"], "instance", None)
+        if instance is not None and instance.allows_no_service:
+            option["attrs"]["data-allows-no-service"] = ""
+        return option
+
+
 class DepartmentChoiceField(forms.ModelChoiceField):
+    widget = DepartmentSelect
+
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.title)
 
@@ -97,27 +111,40 @@ class TicketOpenForm(SentOnceMixin, AttachmentsMixin):
         services = service_list_for_account(contact.account)
         cast(ServiceChoiceField, self.fields["service"]).queryset = services
         self.has_services = services.exists()
+        service_field = cast(ServiceChoiceField, self.fields["service"])
+        service_field.widget.attrs["data-account-has-services"] = str(self.has_services).lower()
         if self.has_services and not (preselected and preselected.allows_no_service):
             # The client must pick one here: say so instead of offering "None" first.
-            service_field = cast(ServiceChoiceField, self.fields["service"])
             service_field.empty_label = _("Choose the service this ticket is about")
             service_field.widget.choices = service_field.choices  # refresh the empty label
             if len(services) == 1:
                 service_field.initial = services[0]
         self.fields["priority"].initial = Ticket.Priority.MEDIUM
         self.fields["attachments"].help_text = self.attachment_help(Policy.current())
+        self._service_mark(preselected)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         department = data.get("department")
-        if (
-            department is not None
-            and data.get("service") is None
-            and self.has_services
-            and not department.allows_no_service
-        ):
+        if department is not None and self._service_mark(department) and not data.get("service"):
             self.add_error("service", _("Choose the service this ticket is about."))
         return data
+
+    def _service_mark(self, department: Department | None) -> bool:
+        """Show Related Service as required (marker and aria-required) when the department
+        needs one. The field stays optional for Django: the rule depends on the department
+        of the same post, so ``clean`` applies it, as ``ticket_open`` does."""
+        field = self.fields["service"]
+        required = workflow.service_required(
+            allows_no_service=department.allows_no_service if department is not None else False,
+            account_has_services=self.has_services,
+        )
+        field.marked_required = required  # type: ignore[attr-defined]
+        if required:
+            field.widget.attrs["aria-required"] = "true"
+        else:
+            field.widget.attrs.pop("aria-required", None)
+        return required
 
 
 class TicketReplyForm(SentOnceMixin, AttachmentsMixin):

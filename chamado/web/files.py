@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from chamado.core.errors import ApplicationError
 from chamado.tickets.actions import uploads_check
 from chamado.tickets.models import Attachment, Policy
-from chamado.tickets.uploads import ALLOWED_TYPES
+from chamado.tickets.uploads import (
+    ALLOWED_TYPES,
+    UploadRefused,
+    upload_check,
+    upload_content_check,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -60,8 +65,30 @@ class AttachmentsMixin(forms.Form):
         return files
 
     def files_to_choose_again(self) -> list[str]:
-        """Browsers cannot keep chosen files across a refused form: name them for the user."""
-        return [f.name for f in self.files.getlist(self.add_prefix("attachments")) if f.name]
+        """Browsers cannot keep chosen files across a refused form: name the acceptable ones
+        for the user to choose again. A refused file is never listed (its error names it):
+        the cheap checks tell, and when they all passed but the files were refused (a
+        content check of the action), the content checks too (cached for files that passed)."""
+        files = [f for f in self.files.getlist(self.add_prefix("attachments")) if f.name]
+        policy = Policy.current()
+
+        def passes(upload: UploadedFile, *, deep: bool) -> bool:
+            try:
+                content_type = upload_check(
+                    upload,
+                    max_bytes=policy.attachment_max_bytes,
+                    max_pixels=policy.image_max_pixels,
+                )
+                if deep:
+                    upload_content_check(upload, content_type)
+            except UploadRefused:
+                return False
+            return True
+
+        fine = [f for f in files if passes(f, deep=False)]
+        if len(fine) == len(files) <= policy.attachment_max_count and "attachments" in self.errors:
+            fine = [f for f in files if passes(f, deep=True)]
+        return [f.name for f in fine if f.name]
 
 
 def attachment_response(attachment: Attachment) -> FileResponse:
