@@ -1,15 +1,18 @@
 """Client area views: parse, call one access function and one action or selector, render."""
 
+from operator import attrgetter
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Substr
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from chamado.accounts.actions import membership_switch
 from chamado.core.errors import ApplicationError, NotFound
@@ -19,7 +22,7 @@ from chamado.services.selectors import service_list_for_account
 from chamado.tickets import workflow
 from chamado.tickets.access import access_attachment, access_ticket_by_number
 from chamado.tickets.actions import ticket_close, ticket_open, ticket_reply_by_client
-from chamado.tickets.models import Ticket
+from chamado.tickets.models import Message, Ticket
 from chamado.tickets.selectors import (
     department_list_open_to_clients,
     message_list_for_client,
@@ -32,6 +35,11 @@ from chamado.web.forms import refusal_show
 
 TICKETS_PER_PAGE = 25
 SEARCH_MAX_LENGTH = 200  # a longer search box is cut: the subject it looks in is 120
+HOME_TICKETS = 20  # the home page's active tickets (the list has them all)
+HOME_REPLIES = 3
+REPLY_EXCERPT_LENGTH = 160
+# A message's extra tag after a reply was stored: app.js forgets the reply box's draft.
+DRAFT_SENT = "draft-sent"
 
 
 def _require_ticket_permission(request: HttpRequest) -> HttpResponse | None:
@@ -52,10 +60,36 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.may_see_services:
         context["services"] = service_list_for_account(user.account)
     if user.may_use_tickets:
-        context["recent_tickets"] = ticket_list_for_contact(user).exclude(
-            status=Ticket.Status.CLOSED
-        )[:5]
+        tickets = _home_tickets(user)
+        # What waits for the client (an agent answered, or put the ticket on hold) and what
+        # waits for the company: workflow.client_waits says which is which.
+        context["awaiting_client"] = [t for t in tickets if not workflow.client_waits(t.status)]
+        context["awaiting_us"] = [t for t in tickets if workflow.client_waits(t.status)]
+        # last_reply_at: the annotation of _home_tickets.
+        replied = [t for t in tickets if getattr(t, "last_reply_at", None) is not None]
+        replied.sort(key=attrgetter("last_reply_at"), reverse=True)
+        context["recent_replies"] = replied[:HOME_REPLIES]
+        context["more_tickets"] = len(tickets) == HOME_TICKETS
     return render(request, "portal/home.html", context)
+
+
+def _home_tickets(user: Any) -> list[Ticket]:
+    """The account's active tickets, each with its latest answer from the company (time,
+    author, the start of the text), in one query: the list's selector, annotated."""
+    answers = Message.objects.filter(
+        ticket=OuterRef("pk"), from_agent=True, is_internal=False
+    ).order_by("-created_at", "-pk")
+    return list(
+        ticket_list_for_contact(user, status="active").annotate(
+            last_reply_at=Subquery(answers.values("created_at")[:1]),
+            last_reply_author=Subquery(answers.values("author__full_name")[:1]),
+            last_reply_excerpt=Subquery(
+                answers.annotate(excerpt=Substr("body", 1, REPLY_EXCERPT_LENGTH)).values("excerpt")[
+                    :1
+                ]
+            ),
+        )[:HOME_TICKETS]
+    )
 
 
 @login_required
@@ -192,7 +226,7 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
                 status = refusal_show(form, error)
             else:
                 level = messages.INFO if outcome.kept_place else messages.SUCCESS
-                messages.add_message(request, level, outcome.notice)
+                messages.add_message(request, level, outcome.notice, extra_tags=DRAFT_SENT)
                 return redirect("portal:ticket", number=outcome.ticket.number)
         else:
             status = 400
@@ -212,9 +246,16 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def ticket_close_view(request: HttpRequest, number: int) -> HttpResponse:
-    outcome = ticket_close(actor=request.user, ticket=access_ticket_by_number(request.user, number))
+    """GET asks to confirm (a page that works without JavaScript; with it, the ticket page
+    asks in a dialog and posts the same form); only POST closes."""
+    ticket = access_ticket_by_number(request.user, number)
+    if request.method != "POST":
+        if ticket.merged_from or ticket.is_closed:
+            return redirect("portal:ticket", number=ticket.number)
+        return render(request, "portal/ticket_close.html", {"ticket": ticket})
+    outcome = ticket_close(actor=request.user, ticket=ticket)
     if outcome.changed:
         messages.success(request, outcome.notice)
     return redirect("portal:ticket", number=outcome.ticket.number)

@@ -108,12 +108,8 @@ def test_anonymous_is_sent_to_login_and_the_wrong_login_still_gets_404(
         follow=True,
     )
     assert after_login.redirect_chain, "the login form should redirect back to the URL"
-    method = URLS[url_name][0]
-    if method == "get" or url_name == "reply":
-        assert after_login.status_code == 404
-    else:
-        # The redirect back is a GET, which the close URL never accepts, ticket or not.
-        assert after_login.status_code == 405
+    # The redirect back is a GET: the close URL's GET is its confirmation page, 404 too.
+    assert after_login.status_code == 404
     assert request(client, url_name, opened).status_code == 404
     assert_ticket_untouched(opened)
 
@@ -148,10 +144,22 @@ def test_contact_with_tickets_can_reply_and_close_the_owners_ticket(client, cont
     assert opened.messages.filter(author=contact).count() == 1
 
 
-def test_ticket_pages_refuse_get_on_close(client, owner, opened) -> None:
+def test_get_on_close_only_asks_to_confirm(client, owner, opened) -> None:
     client.force_login(owner)
-    assert client.get(reverse("portal:ticket_close", args=[opened.number])).status_code == 405
+    close_url = reverse("portal:ticket_close", args=[opened.number])
+    page = client.get(close_url)
+    assert page.status_code == 200
+    assert f'<form method="post" action="{close_url}"' in page.content.decode()
     assert Ticket.objects.get(pk=opened.pk).status == Ticket.Status.OPEN
+    assert client.put(close_url).status_code == 405
+
+
+@pytest.mark.parametrize("actor", OUTSIDERS)
+def test_outsider_gets_404_on_the_close_confirmation(client, request_fixture, opened, actor):
+    client.force_login(request_fixture(actor))
+    response = client.get(reverse("portal:ticket_close", args=[opened.number]))
+    assert response.status_code == 404
+    assert opened.subject not in response.content.decode()
 
 
 def test_attachment_of_an_internal_note_is_404_even_for_the_owner(
