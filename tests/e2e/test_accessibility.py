@@ -382,6 +382,7 @@ def test_sign_in_profile_and_two_factor_pages(
     expect(page.locator("ol.codes li")).to_have_count(10)
     check(page, f"{locale} recovery codes", findings)
 
+    page.locator("header button[aria-controls=user-menu]").click()  # the user menu
     page.locator("header form[action$='/logout/'] button").click()
     log_in(page, base, owner.email, words)
     expect(page.locator("main input[name=code]")).to_be_visible()

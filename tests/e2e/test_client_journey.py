@@ -133,6 +133,18 @@ def shown_choice(select: Any) -> str:
     return str(select.evaluate("select => select.selectedOptions[0].text"))
 
 
+def support_menu(top_menu: Any, words: Words) -> Any:
+    """Open the header's Support menu (a disclosure button) and return the banner."""
+    top_menu.get_by_role("button", name=words.support, exact=True).click()
+    return top_menu
+
+
+def user_menu(page: Any) -> Any:
+    """Open the header's user menu (the person's name) and return it."""
+    page.locator("button[aria-controls=user-menu]").click()
+    return page.locator("#user-menu")
+
+
 def status_shown(page: Any, status: str) -> Any:
     """The value in the ticket's facts list (Status, Department, Priority...)."""
     return page.get_by_role("main").get_by_role("definition").get_by_text(status, exact=True)
@@ -206,7 +218,7 @@ def test_client_opens_follows_replies_and_closes_a_ticket(
         expect(page.get_by_role("link", name="screen.png")).to_be_visible()
 
     with step(shots, "ticket-list", words):
-        top_menu.get_by_role("link", name=words.tickets, exact=True).click()
+        support_menu(top_menu, words).get_by_role("link", name=words.tickets, exact=True).click()
         row = page.get_by_role("row").filter(has_text=subject)
         expect(row.get_by_role("cell", name=f"#{number}")).to_be_visible()
         expect(row.get_by_role("cell", name=words.support, exact=True)).to_be_visible()
@@ -228,18 +240,22 @@ def test_client_opens_follows_replies_and_closes_a_ticket(
         # A client's extra message on an Open ticket leaves it Open (workflow rule).
         expect(status_shown(page, words.status_open)).to_be_visible()
 
-    with step(shots, "ticket-closed", words):
+    with step(shots, "ticket-close-confirmation", words):
         page.get_by_role("button", name=words.close_ticket, exact=True).click()
+        expect(page.get_by_role("dialog")).to_be_visible()
+
+    with step(shots, "ticket-closed", words):
+        page.get_by_role("dialog").get_by_role("button", name=words.close_ticket).click()
         expect(status_shown(page, words.status_closed)).to_be_visible()
         expect(page.get_by_role("button", name=words.close_ticket, exact=True)).to_have_count(0)
 
     with step(shots, "ticket-list-closed", words):
-        top_menu.get_by_role("link", name=words.tickets, exact=True).click()
+        support_menu(top_menu, words).get_by_role("link", name=words.tickets, exact=True).click()
         row = page.get_by_role("row").filter(has_text=subject)
         expect(row.get_by_role("cell", name=words.status_closed, exact=True)).to_be_visible()
 
     with step(shots, "logged-out", words):
-        top_menu.get_by_role("button", name=words.log_out, exact=True).click()
+        user_menu(page).get_by_role("button", name=words.log_out, exact=True).click()
         expect(page.get_by_role("button", name=words.log_in, exact=True)).to_be_visible()
 
     assert browser_page.csp_violations == []

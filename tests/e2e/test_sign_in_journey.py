@@ -83,6 +83,7 @@ def test_agent_enrols_totp_then_reaches_the_desk(
     shots.take("desk")
 
     # Next time, the password alone is not enough.
+    page.locator("header button[aria-controls=user-menu]").click()  # the user menu
     page.get_by_role("button", name=words["log_out"], exact=True).click()
     page.goto(browser_page.url("/desk/"))
     page.get_by_label(words["email"], exact=True).fill(agent.email)

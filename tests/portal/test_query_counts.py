@@ -23,7 +23,8 @@ TICKET_LIST_QUERIES = 4
 # authors, their attachments, the account's contacts who follow or could follow it (the
 # policy of the reply form comes from the cache)
 TICKET_PAGE_QUERIES = 8
-# session, user, account, active tickets, services
+# session, user (with the account), the active tickets with their last answer (annotated:
+# awaiting the client, awaiting us and recent replies come from it), services
 HOME_QUERIES = 4
 
 
