@@ -1,15 +1,33 @@
 """Reads of tickets, shaped for the pages that show them (query counts pinned in tests)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Lower
 
 from chamado.accounts.models import Membership, User
 from chamado.core.cache import cache_get, cache_set
+from chamado.core.models import AuditEvent
 from chamado.core.search import Folded, fold, query_words
 from chamado.tickets import sla, workflow
 from chamado.tickets.access import tickets_of_current_account, tickets_visible_to_agent
@@ -316,3 +334,180 @@ def ticket_number_digits(policy: Policy) -> int:
         )
         cache_set(key, digits, NUMBER_DIGITS_CACHE_SECONDS)
     return digits
+
+
+# ---- The desk: the queue's columns, the ticket's timeline, the merge preview --------------
+
+# The columns an agent may order the queue by, and what each orders by: a whitelist, so a
+# query string never reaches order_by.
+QUEUE_SORTS = ("number", "subject", "client", "priority", "status", "waiting", "sla")
+
+
+def _queue_sort_expression(key: str) -> Any:
+    if key == "subject":
+        return Lower("subject")
+    if key == "client":
+        return Lower("account__name")
+    if key == "status":  # the order of the statuses in the workflow, not of their spelling
+        return Case(
+            *[
+                When(status=status, then=Value(rank))
+                for rank, status in enumerate(workflow.STATUSES)
+            ],
+            output_field=IntegerField(),
+        )
+    return F({"waiting": "waiting_since", "sla": "response_due_at"}.get(key, key))
+
+
+def queue_sort_parse(value: str | None) -> tuple[str, bool] | None:
+    """``"sla"`` is (``"sla"``, ascending), ``"-sla"`` (``"sla"``, descending); anything not
+    in ``QUEUE_SORTS`` is None: the queue's own order."""
+    text = (value or "").strip()
+    descending = text.startswith("-")
+    key = text.removeprefix("-")
+    return (key, descending) if key in QUEUE_SORTS else None
+
+
+def queue_sorted(tickets: QuerySet[Ticket], sort: str | None) -> QuerySet[Ticket]:
+    """``tickets`` ordered by the column the agent chose; ties keep the queue's own order, then
+    the id, so the pages of a sorted queue never repeat or skip a ticket. Tickets without the
+    value (not waiting, no SLA clock) come last either way."""
+    parsed = queue_sort_parse(sort)
+    if parsed is None:
+        return tickets
+    key, descending = parsed
+    expression = _queue_sort_expression(key)
+    first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    return tickets.order_by(
+        first, "-priority", F("waiting_since").asc(nulls_last=True), "created_at", "pk"
+    )
+
+
+def department_list_for_desk(actor: Any) -> list[Department]:
+    """Every department by position, each with ``is_mine`` (one of the agent's; all of them for
+    an administrator): the menu, the queue's filter, transfers and the names in timelines, from
+    one query."""
+    if getattr(actor, "is_superuser", False):
+        mine: Any = Value(True)
+    else:
+        mine = Exists(
+            Department.agents.through.objects.filter(department_id=OuterRef("pk"), user_id=actor.pk)
+        )
+    return list(Department.objects.annotate(is_mine=mine).order_by("position", "name", "pk"))
+
+
+def people_for_ticket(ticket: Ticket, named: Iterable[int] = ()) -> list[User]:
+    """The active agents of the ticket's department (``assignable``), and whoever else the
+    ticket's timeline names (``named``: a former assignee, a follower), by name: one query."""
+    in_department = Exists(
+        Department.agents.through.objects.filter(
+            department_id=ticket.department_id, user_id=OuterRef("pk")
+        )
+    )
+    assignable = Q(is_agent=True, is_active=True) & Q(in_department)
+    return list(
+        User.objects.filter(assignable | Q(pk__in=list(named)))
+        .annotate(
+            assignable=Case(
+                When(assignable, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("full_name", "email", "pk")
+    )
+
+
+# The changes a ticket's timeline shows between its messages. Replies and notes are the
+# messages themselves: the status they moved the ticket to is shown on the message.
+TIMELINE_VERBS = (
+    "ticket.update",
+    "ticket.transfer",
+    "ticket.merge",
+    "ticket.close",
+    "ticket.autoclose",
+    "ticket.follower_add",
+    "ticket.follower_remove",
+)
+MESSAGE_VERBS = ("ticket.client_reply", "ticket.agent_reply", "ticket.note")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    message: Message | None = None
+    event: AuditEvent | None = None
+    # A message's status change: (before, after), None when it left the status as it was.
+    status_change: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Timeline:
+    entries: list[TimelineEntry]
+    messages: list[Message]
+    user_ids: frozenset[int]  # the people the changes name: assignees, followers
+    department_slugs: frozenset[str]  # the departments they name: transfers
+
+
+def ticket_timeline(ticket: Ticket) -> Timeline:
+    """The conversation (internal notes included) and the ticket's changes (status, priority,
+    assignee, department, merges, followers) from its audit events, in time order: three
+    queries (messages, their attachments, the events with who made them)."""
+    messages = list(message_list_for_agent(ticket))
+    events = list(
+        AuditEvent.objects.filter(
+            object_type=Ticket._meta.label_lower,
+            object_id=str(ticket.pk),
+            verb__in=(*TIMELINE_VERBS, *MESSAGE_VERBS),
+        )
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    moves: dict[Any, tuple[str, str]] = {}
+    user_ids: set[int] = set()
+    slugs: set[str] = set()
+    entries = []
+    for event in events:
+        before, after = event.before or {}, event.after or {}
+        if event.verb in MESSAGE_VERBS:
+            if before.get("status") and before.get("status") != after.get("status"):
+                moves[after.get("message")] = (before["status"], after["status"])
+            continue
+        for values in (before, after):
+            for key in ("assignee", "user"):
+                if isinstance(values.get(key), int):
+                    user_ids.add(values[key])
+            if isinstance(values.get("department"), str):
+                slugs.add(values["department"])
+        entries.append(TimelineEntry(at=event.created_at, event=event))
+    entries += [
+        TimelineEntry(at=message.created_at, message=message, status_change=moves.get(message.pk))
+        for message in messages
+    ]
+    # A change made in the same instant as a message (a transfer's note) comes after it.
+    entries.sort(key=lambda entry: (entry.at, entry.event is not None))
+    return Timeline(
+        entries=entries,
+        messages=messages,
+        user_ids=frozenset(user_ids),
+        department_slugs=frozenset(slugs),
+    )
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    last_message: Message | None  # the target's latest message, internal notes included
+    source_messages: int  # how many messages move
+
+
+def ticket_merge_preview(source: Ticket, target: Ticket) -> MergePreview:
+    """What the desk shows before ``source`` is merged into ``target``: two queries."""
+    last = (
+        Message.objects.filter(ticket=target)
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return MergePreview(
+        last_message=last, source_messages=Message.objects.filter(ticket=source).count()
+    )
