@@ -4,8 +4,18 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from chamado.tickets.access import departments_for_agent
-from chamado.tickets.selectors import queue_counts_for_agent
+from chamado.tickets.models import Department
+from chamado.tickets.selectors import department_list_for_desk, queue_counts_for_agent
+
+
+def desk_departments(request: HttpRequest) -> list[Department]:
+    """Every department, with ``is_mine``, read once per request: the menu and the page (the
+    queue's filter, transfers, the names in a timeline) share the one query."""
+    departments: list[Department] | None = getattr(request, "_desk_departments", None)
+    if departments is None:
+        departments = department_list_for_desk(request.user)
+        setattr(request, "_desk_departments", departments)  # noqa: B010
+    return departments
 
 
 def desk_navigation(request: HttpRequest) -> dict[str, Any]:
@@ -18,6 +28,7 @@ def desk_navigation(request: HttpRequest) -> dict[str, Any]:
     counts = queue_counts_for_agent(user)
     queues = [
         {"department": department, "count": counts.get(department.pk, 0)}
-        for department in departments_for_agent(user).order_by("position", "name")
+        for department in desk_departments(request)
+        if department.is_mine  # type: ignore[attr-defined]
     ]
     return {"nav_is_agent": True, "desk_queues": queues, "desk_total": sum(counts.values())}

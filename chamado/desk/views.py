@@ -9,15 +9,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chamado.core.errors import ApplicationError, NotFound
-from chamado.core.models import AuditEvent
+from chamado.desk.audit_text import Names, timeline_texts
+from chamado.desk.context_processors import desk_departments
 from chamado.desk.forms import (
+    MERGE_CONFIRMED,
     BulkForm,
+    MergeConfirmForm,
     MergeForm,
     NoteForm,
     QueueFilterForm,
@@ -32,7 +36,6 @@ from chamado.tickets.access import (
     access_attachment_for_agent,
     access_ticket_for_agent,
     access_tickets_for_agent,
-    departments_for_agent,
     is_active_agent,
     tickets_visible_to_agent,
 )
@@ -40,6 +43,7 @@ from chamado.tickets.actions import (
     CrossedReply,
     ticket_bulk_update,
     ticket_merge,
+    ticket_merge_check,
     ticket_reply_by_agent,
     ticket_transfer,
     ticket_update,
@@ -51,9 +55,13 @@ from chamado.tickets.selectors import (
     agent_list_for_departments,
     canned_reply_list_for_department,
     membership_list_for_ticket,
-    message_list_for_agent,
+    people_for_ticket,
     queue_for_agent,
+    queue_sort_parse,
+    queue_sorted,
     ticket_list_for_account_sidebar,
+    ticket_merge_preview,
+    ticket_timeline,
 )
 from chamado.web.files import attachment_response
 from chamado.web.forms import refusal_show
@@ -90,35 +98,57 @@ def _local(target: str | None, default: str) -> str:
     return resolve_url(default)
 
 
+def _mine(request: HttpRequest) -> list[Any]:
+    """The agent's own departments (all, for an administrator), from the request's one read."""
+    return [d for d in desk_departments(request) if d.is_mine]  # type: ignore[attr-defined]
+
+
 @agent_required
 def queue(request: HttpRequest) -> HttpResponse:
-    departments = departments_for_agent(request.user)
-    filters = QueueFilterForm(request.GET or None, departments=departments)
+    """The queue, ordered by a column when asked; ``?fragment=rows`` is only its rows, which
+    desk.js fetches to keep an open queue fresh."""
+    mine = _mine(request)
+    filters = QueueFilterForm(request.GET or None, departments=mine)
     values: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
     department = values.get("department")
     now = timezone.now()
-    tickets = queue_for_agent(
-        request.user,
-        now=now,
-        department=department.pk if department else None,
-        status=values.get("status") or "awaiting",
-        priority=values.get("priority"),
-        assignee=values.get("assignee") or "anyone",
-        breach=values.get("breach") or "",
+    sort = request.GET.get("sort", "")
+    tickets = queue_sorted(
+        queue_for_agent(
+            request.user,
+            now=now,
+            department=department.pk if department else None,
+            status=values.get("status") or "awaiting",
+            priority=values.get("priority"),
+            assignee=values.get("assignee") or "anyone",
+            breach=values.get("breach") or "",
+        ),
+        sort,
     )
     page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    bulk = BulkForm(numbers=[], agents=agent_list_for_departments(departments))
+    rows = {"page": page, "now": now, "user": request.user}
+    if request.GET.get("fragment") == "rows":
+        # Rendered without the request: the menu's queries are not needed for the rows.
+        response = HttpResponse(render_to_string("desk/_queue_rows.html", rows))
+        response["Cache-Control"] = "no-store"
+        return response
+    bulk = BulkForm(
+        numbers=[],
+        agents=agent_list_for_departments([d.pk for d in mine]),
+        departments=desk_departments(request),
+    )
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("fragment", None)
     return render(
         request,
         "desk/queue.html",
         {
+            **rows,
             "filters": filters,
-            "page": page,
             "bulk": bulk,
-            "now": now,
             "query": query.urlencode(),
+            "sort": queue_sort_parse(sort),
             "current_department": department,
         },
     )
@@ -127,40 +157,74 @@ def queue(request: HttpRequest) -> HttpResponse:
 @agent_required
 @require_POST
 def queue_bulk(request: HttpRequest) -> HttpResponse:
-    departments = departments_for_agent(request.user)
     # Tickets the agent cannot see (moved away since the queue was loaded) are left out
     # silently, rather than refusing the whole form; merged numbers lead to their tickets.
     tickets = access_tickets_for_agent(request.user, request.POST.getlist("tickets"))
     data = request.POST.copy()
     data.setlist("tickets", [str(t.number) for t in tickets])
     form = BulkForm(
-        data, numbers=[t.number for t in tickets], agents=agent_list_for_departments(departments)
+        data,
+        numbers=[t.number for t in tickets],
+        agents=agent_list_for_departments([d.pk for d in _mine(request)]),
+        departments=desk_departments(request),
     )
     back = _local(request.POST.get("next"), "desk:queue")
     if not form.is_valid():
-        messages.error(request, _("Choose at least one ticket and what to do with them."))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
         return redirect(back)
     try:
         outcome = ticket_bulk_update(
-            actor=request.user,
-            tickets=tickets,
-            action=form.cleaned_data["action"],
-            status=form.cleaned_data["status"] or None,
-            assignee=form.cleaned_data["assignee"],
-            department=form.cleaned_data["department"],
+            actor=request.user, tickets=tickets, **form.change(request.user)
         )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, outcome.notice)
+        if outcome.changed:
+            messages.success(request, outcome.notice)
+        else:
+            messages.info(request, outcome.notice)
+    return redirect(back)
+
+
+@agent_required
+@require_POST
+def ticket_assign_to_me(request: HttpRequest, number: int) -> HttpResponse:
+    """Take one ticket (from its page or its row in the queue); back where the agent was."""
+    ticket = access_ticket_for_agent(request.user, number)
+    back = _local(request.POST.get("next"), "desk:queue")
+    try:
+        outcome = ticket_update(actor=request.user, ticket=ticket, assignee=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        if outcome.changed:
+            messages.success(
+                request,
+                _("Ticket #%(number)s is assigned to you.") % {"number": outcome.ticket.number},
+            )
+        else:
+            messages.info(
+                request,
+                _("Ticket #%(number)s was already assigned to you.")
+                % {"number": outcome.ticket.number},
+            )
     return redirect(back)
 
 
 def _ticket_page(
     request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms: Any
 ) -> HttpResponse:
-    conversation = list(message_list_for_agent(ticket))
+    timeline = ticket_timeline(ticket)
+    conversation = timeline.messages
     last_seen = max((m.pk for m in conversation), default=0)
+    departments = desk_departments(request)
+    # Who may take the ticket, and whoever else its changes name: one query for both.
+    people = people_for_ticket(ticket, timeline.user_ids)
+    known = {person.pk: person for person in people}
+    known.update({m.author.pk: m.author for m in conversation if m.author is not None})
+    names = Names(users=known, departments={d.slug: d for d in departments})
     placeholders = {
         "client_name": ticket.contact.get_short_name(),
         "ticket_number": str(ticket.number),
@@ -176,14 +240,16 @@ def _ticket_page(
     for pk, _title, body in canned_choices:
         if chosen == str(pk):
             reply_initial["message"] = body
+    agents = [person for person in people if person.assignable]  # type: ignore[attr-defined]
     context = {
         "ticket": ticket,
         "conversation": conversation,
+        "timeline": timeline_texts(timeline.entries, names),
         "reply_form": forms.get("reply_form") or ReplyForm(initial=reply_initial),
         "note_form": forms.get("note_form") or NoteForm(),
-        "update_form": forms.get("update_form") or TicketUpdateForm(ticket=ticket),
+        "update_form": forms.get("update_form") or TicketUpdateForm(ticket=ticket, agents=agents),
         "transfer_form": forms.get("transfer_form")
-        or TransferForm(initial={"department": ticket.department}),
+        or TransferForm(initial={"department": ticket.department_id}, departments=departments),
         "merge_form": forms.get("merge_form") or MergeForm(),
         "crossed": forms.get("crossed"),
         "canned_choices": canned_choices,
@@ -191,6 +257,7 @@ def _ticket_page(
         "contacts": membership_list_for_ticket(ticket),
         "other_tickets": ticket_list_for_account_sidebar(request.user, ticket),
         "others_here": presence_touch(ticket.pk, request.user),
+        "may_take": ticket.assignee_id != request.user.pk,
         "now": timezone.now(),
     }
     return render(request, "desk/ticket.html", context, status=status)
@@ -259,7 +326,9 @@ def ticket_note(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 def ticket_change(request: HttpRequest, number: int) -> HttpResponse:
     ticket = access_ticket_for_agent(request.user, number)
-    form = TicketUpdateForm(request.POST, ticket=ticket)
+    form = TicketUpdateForm(
+        request.POST, ticket=ticket, agents=agent_list_for_departments([ticket.department_id])
+    )
     if form.is_valid():
         try:
             outcome = ticket_update(
@@ -281,7 +350,7 @@ def ticket_change(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 def ticket_move(request: HttpRequest, number: int) -> HttpResponse:
     ticket = access_ticket_for_agent(request.user, number)
-    form = TransferForm(request.POST)
+    form = TransferForm(request.POST, departments=desk_departments(request))
     if form.is_valid():
         try:
             outcome = ticket_transfer(
@@ -294,31 +363,55 @@ def ticket_move(request: HttpRequest, number: int) -> HttpResponse:
             form.add_error("department", error.message)
         else:
             messages.success(request, outcome.notice)
-            if outcome.ticket.department in departments_for_agent(request.user):
+            if outcome.ticket.department_id in {d.pk for d in _mine(request)}:
                 return redirect("desk:ticket", number=outcome.ticket.number)
             return redirect("desk:queue")
     return _ticket_page(request, ticket, status=400, transfer_form=form)
 
 
 @agent_required
-@require_POST
 def ticket_merge_view(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = access_ticket_for_agent(request.user, number)
-    form = MergeForm(request.POST)
-    if form.is_valid():
+    """Merge in two steps: the number typed on the ticket page leads (GET, or a POST without
+    the confirmation) to a page showing that ticket and what the merge will do; only the
+    confirmation's POST merges."""
+    ticket = _ticket_or_redirect(request, number)
+    if isinstance(ticket, HttpResponse):
+        return ticket
+    data = request.POST if request.method == "POST" else request.GET
+    form = MergeForm(data)
+    if not form.is_valid():
+        return _ticket_page(request, ticket, status=400, merge_form=form)
+    try:
+        target = access_ticket_for_agent(request.user, form.cleaned_data["target"])
+        ticket_merge_check(source=ticket, target=target)
+    except NotFound:
+        form.add_error("target", _("No ticket with that number in your departments."))
+        return _ticket_page(request, ticket, status=400, merge_form=form)
+    except ApplicationError as error:
+        form.add_error("target", error.message)
+        return _ticket_page(request, ticket, status=400, merge_form=form)
+    confirm = MergeConfirmForm(data)
+    if request.method == "POST" and confirm.is_valid():
         try:
-            target = access_ticket_for_agent(request.user, form.cleaned_data["target"])
-        except NotFound:
-            form.add_error("target", _("No ticket with that number in your departments."))
-        else:
-            try:
-                outcome = ticket_merge(actor=request.user, source=ticket, target=target)
-            except ApplicationError as error:
-                form.add_error("target", error.message)
-            else:
-                messages.success(request, outcome.notice)
-                return redirect("desk:ticket", number=outcome.ticket.number)
-    return _ticket_page(request, ticket, status=400, merge_form=form)
+            outcome = ticket_merge(actor=request.user, source=ticket, target=target)
+        except ApplicationError as error:
+            form.add_error("target", error.message)
+            return _ticket_page(request, ticket, status=400, merge_form=form)
+        messages.success(request, outcome.notice)
+        return redirect("desk:ticket", number=outcome.ticket.number)
+    preview = ticket_merge_preview(ticket, target)
+    return render(
+        request,
+        "desk/merge_confirm.html",
+        {
+            "ticket": ticket,
+            "target": target,
+            "preview": preview,
+            "confirm_form": MergeConfirmForm(
+                initial={"target": target.number, "confirm": MERGE_CONFIRMED}
+            ),
+        },
+    )
 
 
 @agent_required
@@ -361,12 +454,3 @@ def search(request: HttpRequest, *, cap: int = SEARCH_MAX_RESULTS) -> HttpRespon
             "cap": cap,
         },
     )
-
-
-@agent_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_superuser:  # type: ignore[union-attr]
-        raise NotFound
-    events = AuditEvent.objects.select_related("actor").order_by("-created_at", "-pk")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "desk/audit.html", {"page": page})

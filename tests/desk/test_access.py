@@ -76,6 +76,21 @@ TICKET_URLS: dict[str, tuple[str, Build, Data]] = {
         lambda s: reverse("desk:merge", args=number(s)),
         lambda s: {"target": s["billing_ticket"].number},
     ),
+    "merge confirmed": (
+        "post",
+        lambda s: reverse("desk:merge", args=number(s)),
+        lambda s: {"target": s["billing_ticket"].number, "confirm": "yes"},
+    ),
+    "merge preview": (
+        "get",
+        lambda s: reverse("desk:merge", args=number(s)) + f"?target={s['billing_ticket'].number}",
+        lambda s: None,
+    ),
+    "assign to me": (
+        "post",
+        lambda s: reverse("desk:assign_to_me", args=number(s)),
+        lambda s: {"next": "/desk/"},
+    ),
     "presence": ("get", lambda s: reverse("desk:presence", args=number(s)), lambda s: None),
     "attachment": (
         "get",
@@ -90,6 +105,7 @@ PAGE_URLS: dict[str, tuple[str, Build, Data]] = {
     "search": ("get", lambda s: reverse("desk:search") + "?q=secret", lambda s: None),
     "dashboard": ("get", lambda s: reverse("desk:dashboard"), lambda s: None),
     "audit": ("get", lambda s: reverse("desk:audit"), lambda s: None),
+    "queue rows": ("get", lambda s: reverse("desk:queue") + "?fragment=rows", lambda s: None),
     "bulk": (
         "post",
         lambda s: reverse("desk:bulk"),
@@ -224,4 +240,4 @@ def test_audit_log_is_for_administrators_only(as_user, scene, actor, status) -> 
     response = as_user(actor).get(reverse("desk:audit"))
     assert response.status_code == status
     if status == 200:
-        assert "ticket.open" in response.content.decode()
+        assert "opened the ticket" in response.content.decode()

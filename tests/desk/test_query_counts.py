@@ -12,8 +12,10 @@ from django.urls import reverse
 from chamado.tickets.actions import (
     ticket_reply_by_agent,
     ticket_reply_by_client,
+    ticket_transfer,
     ticket_update,
 )
+from chamado.tickets.followers import ticket_follower_add, ticket_follower_remove
 from chamado.tickets.models import CannedReply, Ticket
 from tests import factories
 
@@ -22,15 +24,23 @@ pytestmark = pytest.mark.django_db
 SIZES = [3, 9]  # N and 3N
 
 # session, user, COUNT for the pager, the page of tickets (with department, account, assignee
-# and contact in one query), the filter's and the bulk form's department choices, the bulk
-# form's agents, the menu's departments and awaiting counts
-QUEUE_QUERIES = 9
-# the same, and the chosen department checked against the agent's departments
-FILTERED_QUEUE_QUERIES = 10
+# and contact in one query), every department with whether it is the agent's (the menu, the
+# filter and the bulk form share it), the bulk form's agents, the menu's awaiting counts.
+# Was 9 before issue 11 (the filter, the bulk form and the menu each read the departments).
+QUEUE_QUERIES = 7
+# the same: the chosen department is checked against that list, not the database (was 10)
+FILTERED_QUEUE_QUERIES = 7
+# sorted by a column: the same queries, ordered otherwise
+SORTED_QUEUE_QUERIES = 7
+# desk.js's refresh of the rows: session, user, the departments (to check the filter), COUNT,
+# the page of tickets; no menu
+QUEUE_ROWS_QUERIES = 5
 # session, user, ticket (with department, service, contact, account, assignee), messages with
-# authors, their attachments, canned replies, the account's other tickets, the assignee
-# choices, the transfer form's departments, contacts, services, the menu's departments and
-# awaiting counts
+# authors, their attachments, the ticket's audit events with who made them (the timeline),
+# the agents who may take it and whoever else the timeline names, every department (the
+# transfer form, the timeline's names and the menu), canned replies, the account's other
+# tickets, contacts, services, the menu's awaiting counts. 13 before issue 11 too: the
+# timeline's one query is paid by the departments read once instead of twice.
 TICKET_PAGE_QUERIES = 13
 # session, user, COUNT for the pager, the page of results, the menu's departments and counts
 SEARCH_QUERIES = 6
@@ -132,3 +142,54 @@ def test_search_query_count_does_not_grow_with_results(
     with django_assert_num_queries(SEARCH_QUERIES):
         response = client.get(reverse("desk:search"), {"q": "invoice"})
     assert response.content.decode().count('<p class="snippet">') == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+@pytest.mark.parametrize("sort", ["subject", "-client", "status", "-sla", "waiting", "priority"])
+def test_sorted_queue_query_count_is_the_same(
+    client, agent, colleague, sales_too, django_assert_num_queries, count, sort
+) -> None:
+    queue_of(count, agent, colleague, sales_too)
+    client.force_login(agent)
+    with django_assert_num_queries(SORTED_QUEUE_QUERIES):
+        response = client.get(reverse("desk:queue"), {"sort": sort})
+    assert response.content.decode().count('class="queue-row"') == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_queue_rows_refresh_query_count(
+    client, agent, colleague, sales_too, django_assert_num_queries, count
+) -> None:
+    queue_of(count, agent, colleague, sales_too)
+    client.force_login(agent)
+    with django_assert_num_queries(QUEUE_ROWS_QUERIES):
+        response = client.get(reverse("desk:queue"), {"fragment": "rows", "sort": "number"})
+    assert response.content.decode().count('class="queue-row"') == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_ticket_page_query_count_does_not_grow_with_its_changes(
+    client, owner, agent, colleague, service, support, sales, django_assert_num_queries, count
+) -> None:
+    """Every kind of change in the timeline (status, priority, assignees, a transfer there and
+    back, followers), ``count`` times over: the same queries."""
+    ticket = conversation(owner, agent, service, 1)
+    sales.agents.add(agent)
+    follower = factories.ContactFactory(account=owner.account, can_tickets=True)
+    former = factories.AgentFactory(full_name="Former Agent")
+    support.agents.add(former)
+    for n in range(count):
+        ticket_update(actor=agent, ticket=ticket, priority=[1, 3][n % 2], assignee=former)
+        ticket_update(actor=agent, ticket=ticket, status="on_hold", assignee=colleague)
+        ticket_update(actor=agent, ticket=ticket, status="in_progress")
+        ticket_transfer(actor=agent, ticket=ticket, department=sales)
+        ticket_transfer(actor=agent, ticket=ticket, department=support)
+        ticket_follower_add(actor=owner, ticket=ticket, user=follower)
+        ticket_follower_remove(actor=owner, ticket=ticket, user=follower)
+    support.agents.remove(former)  # no longer offered, still named in the timeline
+    client.force_login(agent)
+    with django_assert_num_queries(TICKET_PAGE_QUERIES):
+        response = client.get(reverse("desk:ticket", args=[ticket.number]))
+    page = response.content.decode()
+    assert page.count('<li class="desk-change"') == 1 + 7 * count
+    assert page.count("Former Agent") >= count
