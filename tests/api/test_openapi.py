@@ -20,6 +20,8 @@ PATHS = {
     "/api/v1/tickets/{number}": {"get"},
     "/api/v1/tickets/{number}/replies": {"post"},
     "/api/v1/tickets/{number}/close": {"post"},
+    "/api/v1/tickets/{number}/followers": {"get", "post"},
+    "/api/v1/tickets/{number}/followers/{user}": {"delete"},
     "/api/v1/attachments/{attachment_id}": {"get"},
     "/api/v1/desk/queue": {"get"},
     "/api/v1/desk/search": {"get"},
