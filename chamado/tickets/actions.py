@@ -22,7 +22,7 @@ from chamado.core.errors import ApplicationError, RateLimited
 from chamado.core.ratelimit import rate_hit, rate_reset
 from chamado.core.text import body_clean, single_line
 from chamado.services.models import Service
-from chamado.tickets import signals, sla, workflow
+from chamado.tickets import notes, signals, sla, workflow
 from chamado.tickets.access import is_active_agent
 from chamado.tickets.models import Attachment, Department, Message, Policy, Ticket
 from chamado.tickets.selectors import sla_targets, ticket_number_digits
@@ -56,6 +56,7 @@ class Outcome:
 class BulkOutcome:
     tickets: list[Ticket] = field(default_factory=list)
     notice: str = ""
+    changed: int = 0  # how many of ``tickets`` the change touched (0: all already were so)
 
 
 def _live(ticket: Ticket) -> None:
@@ -809,16 +810,24 @@ def ticket_transfer(
     return Outcome(ticket=locked, message=message, notice=notice)
 
 
-def ticket_merge(*, actor: Any, source: Ticket, target: Ticket) -> Outcome:
-    """Fold ``source`` into ``target`` (same account): messages keep their order, and the
-    source's number leads to the target from then on."""
-    _agent_check(actor)
+def ticket_merge_check(*, source: Ticket, target: Ticket) -> None:
+    """Whether ``source`` may be folded into ``target``, before anything is locked (the desk's
+    preview asks it too): refuses with the reason."""
     if source.pk == target.pk:
         raise ApplicationError(_("A ticket cannot be merged into itself."), field="target")
     if source.account_id != target.account_id:
         raise ApplicationError(
             _("Only tickets of the same client account can be merged."), field="target"
         )
+    if source.merged_into_id or target.merged_into_id:
+        raise ApplicationError(_("This ticket was already merged."), field="target")
+
+
+def ticket_merge(*, actor: Any, source: Ticket, target: Ticket) -> Outcome:
+    """Fold ``source`` into ``target`` (same account): messages keep their order, and the
+    source's number leads to the target from then on."""
+    _agent_check(actor)
+    ticket_merge_check(source=source, target=target)
     with transaction.atomic():
         locked = {
             t.pk: t
@@ -839,15 +848,12 @@ def ticket_merge(*, actor: Any, source: Ticket, target: Ticket) -> Outcome:
         target.first_response_at = min(firsts) if firsts else None
         target.last_activity_at = now
         target.search_document = "\n".join([target.search_document, source.search_document])
-        _message_add(
+        # Stored as the event, so each reader gets it in their own language (tickets.notes).
+        notes.system_note_add(
             ticket=target,
             actor=actor,
-            body=_("Ticket #%(number)s was merged into this ticket.") % {"number": source.number},
-            files=(),
-            content_types=[],
-            from_agent=True,
-            is_internal=True,
-            source=Message.Source.SYSTEM,
+            code=notes.MERGED,
+            params={"source": source.number},
             now=now,
         )
         _sla_refresh(target)
@@ -912,6 +918,7 @@ def ticket_bulk_update(
     if action == "transfer" and department is None:
         raise ApplicationError(_("Choose a department."), field="department")
     done: list[Ticket] = []
+    changed = 0
     with transaction.atomic():
         for ticket in tickets:
             try:
@@ -927,10 +934,14 @@ def ticket_bulk_update(
                     field=error.field,
                 ) from error
             done.append(outcome.ticket)
-    notice = ngettext("%(count)d ticket updated.", "%(count)d tickets updated.", len(done)) % {
-        "count": len(done)
-    }
-    return BulkOutcome(tickets=done, notice=notice)
+            changed += outcome.changed
+    if not changed:
+        notice = _("Nothing changed: the selected tickets already were so.")
+    else:
+        notice = ngettext("%(count)d ticket updated.", "%(count)d tickets updated.", changed) % {
+            "count": changed
+        }
+    return BulkOutcome(tickets=done, notice=notice, changed=changed)
 
 
 def ticket_autoclose_due(*, now: Any = None) -> int:

@@ -184,7 +184,7 @@ def test_agent_answers_notes_transfers_and_never_crosses_a_colleague(
 
     with step(shots, page, "reply-with-attachment"):
         form = reply_form(page)
-        form.get_by_role("textbox", name="Reply", exact=True).fill(REPLY)
+        form.get_by_role("textbox", name="Your reply", exact=True).fill(REPLY)
         form.get_by_label("Attachments", exact=True).set_input_files(
             files=[
                 {"name": "fpm-log.png", "mimeType": "image/png", "buffer": factories.png_bytes()}
@@ -234,6 +234,7 @@ def test_agent_answers_notes_transfers_and_never_crosses_a_colleague(
         expect(client_menu.get_by_role("link", name="Open Ticket")).to_be_visible()
 
     with step(shots, client, "client-sees-the-answer"):
+        client_menu.get_by_role("button", name="Support", exact=True).click()  # Support's menu
         client_menu.get_by_role("link", name="Tickets", exact=True).click()
         client.get_by_role("link", name=desk.urgent.subject).click()
         expect(client.get_by_role("heading", level=1)).to_have_text(urgent)
@@ -252,6 +253,7 @@ def test_agent_answers_notes_transfers_and_never_crosses_a_colleague(
         assert download.body() == factories.png_bytes()
 
     with step(shots, client, "client-sees-the-transfer"):
+        client_menu.get_by_role("button", name="Support", exact=True).click()  # Support's menu
         client_menu.get_by_role("link", name="Tickets", exact=True).click()
         row = client.get_by_role("row").filter(has_text=desk.misrouted.subject)
         expect(row.get_by_role("cell", name="Billing", exact=True)).to_be_visible()
@@ -288,18 +290,22 @@ def test_agent_answers_notes_transfers_and_never_crosses_a_colleague(
         )
 
     with step(shots, colleague, "colleague-replies"):
-        reply_form(colleague).get_by_role("textbox", name="Reply", exact=True).fill(COLLEAGUE_REPLY)
+        reply_form(colleague).get_by_role("textbox", name="Your reply", exact=True).fill(
+            COLLEAGUE_REPLY
+        )
         reply_form(colleague).get_by_role("button", name="Send reply").click()
         success_message(colleague, "Reply sent to the client.")
 
     with step(shots, page, "agent-reply-refused"):
         form = reply_form(page)
-        form.get_by_role("textbox", name="Reply", exact=True).fill(AGENT_REPLY)
+        form.get_by_role("textbox", name="Your reply", exact=True).fill(AGENT_REPLY)
         form.get_by_role("button", name="Send reply").click()
         alert = page.get_by_role("alert")
         expect(alert).to_contain_text("Marcos Pereira replied while you were writing:")
         expect(alert).to_contain_text(COLLEAGUE_REPLY)
-        expect(form.get_by_role("textbox", name="Reply", exact=True)).to_have_value(AGENT_REPLY)
+        expect(form.get_by_role("textbox", name="Your reply", exact=True)).to_have_value(
+            AGENT_REPLY
+        )
         confirm = form.get_by_role("checkbox", name="I read the newer reply; send mine anyway")
         expect(confirm).not_to_be_checked()
         assert_every_control_labelled(page)
