@@ -3,7 +3,8 @@ English and pt-BR, light and dark (the browser's colour-scheme preference), at 1
 390 px, and checked with axe in each of those states.
 
 The screenshots go to test-output/screenshots/pages/<locale>/ (ignored by git): NN-page.<scheme>.
-<width>.png, to be looked at by a person. A serious or critical axe violation anywhere fails the
+<width>.png, to be looked at by a person. A serious or critical axe violation anywhere, or a page
+wider than the window (sideways scroll; a wide table may scroll inside its own box), fails the
 test, which lists every one of them (page, language, scheme, width, rule, elements).
 
 Kept fast: one browser, one logged-in context per person and language (the colour scheme and
@@ -34,6 +35,7 @@ FAILING_IMPACTS = {"serious", "critical"}
 REVIEW_IS_VIOLATION = {"duplicate-id-aria"}
 SCHEMES = ("light", "dark")
 WIDTHS = {1366: 900, 390: 844}  # width: height (a laptop; a phone)
+STATES = [("light", 1366), ("dark", 1366), ("dark", 390), ("light", 390)]
 ACTION_TIMEOUT_MS = 15_000
 LOCALES = {
     "en-US": {"email": "Email", "password": "Password", "log_in": "Log in"},
@@ -54,6 +56,16 @@ RUN_AXE = """async () => {
 }"""
 
 
+PAGE_WIDTHS = """() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    outside: [...document.querySelectorAll("body *")]
+        .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(0, 5)
+        .map((element) => element.tagName.toLowerCase() + "." + element.className),
+})"""
+
+
 @dataclass
 class Album:
     """The screenshots taken and what axe said, for one language."""
@@ -63,26 +75,37 @@ class Album:
     count: int = 0
     taken: list[Path] = field(default_factory=list)
     failing: list[str] = field(default_factory=list)
+    schemes: dict[int, str] = field(default_factory=dict)  # each page's emulated scheme
 
     def shoot(self, page: Any, name: str) -> None:
-        """The page as it is now, in each scheme and width: a full-page screenshot, then axe."""
+        """The page as it is now, in each scheme and width: a full-page screenshot, then axe.
+
+        The states are visited in a loop that ends where it began, each one change away from
+        the last (light wide, dark wide, dark narrow, light narrow), and the next page starts
+        in the state this one ended in: one change per state, none to reset."""
         self.count += 1
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-        page.add_script_tag(path=str(AXE))
-        try:
-            for scheme in SCHEMES:
+        states = STATES if self.count % 2 else STATES[::-1]
+        for scheme, width in states:
+            if page.viewport_size["width"] != width:
+                page.set_viewport_size({"width": width, "height": WIDTHS[width]})
+            if self.schemes.get(id(page)) != scheme:
                 page.emulate_media(color_scheme=scheme)
-                for width, height in WIDTHS.items():
-                    page.set_viewport_size({"width": width, "height": height})
-                    path = self.folder / f"{self.count:02d}-{slug}.{scheme}.{width}.png"
-                    page.screenshot(path=str(path), full_page=True)
-                    self.taken.append(path)
-                    self._axe(page, f"{name} [{self.locale}, {scheme}, {width} px]")
-        finally:
-            page.emulate_media(color_scheme="light")
-            page.set_viewport_size({"width": 1366, "height": WIDTHS[1366]})
+                self.schemes[id(page)] = scheme
+            path = self.folder / f"{self.count:02d}-{slug}.{scheme}.{width}.png"
+            page.screenshot(path=str(path), full_page=True)
+            self.taken.append(path)
+            where = f"{name} [{self.locale}, {scheme}, {width} px]"
+            self._axe(page, where)
+            widths = page.evaluate(PAGE_WIDTHS)
+            if widths["scrollWidth"] > widths["innerWidth"] + 1:
+                self.failing.append(
+                    f"{where}: the page scrolls sideways (scrollWidth {widths['scrollWidth']} > "
+                    f"{widths['innerWidth']}); wider than the window: {widths['outside']}"
+                )
 
     def _axe(self, page: Any, where: str) -> None:
+        """axe as the page is now; its serious and critical violations kept with ``where``."""
         for rule in page.evaluate(RUN_AXE):
             violation = rule["outcome"] == "violation" or rule["id"] in REVIEW_IS_VIOLATION
             if violation and rule["impact"] in FAILING_IMPACTS:
@@ -171,6 +194,7 @@ def context_for(browser: Any) -> Iterator[Any]:
             locale=locale, viewport={"width": 1366, "height": WIDTHS[1366]}, bypass_csp=True
         )
         context.set_default_timeout(ACTION_TIMEOUT_MS)
+        context.add_init_script(path=str(AXE))  # in every page the context opens
         contexts.append(context)
         return context.new_page()
 
@@ -281,6 +305,6 @@ def test_every_page_in_light_and_dark_on_a_laptop_and_a_phone(
     assert len(album.taken) == album.count * len(SCHEMES) * len(WIDTHS)
     assert all(path.stat().st_size > 0 for path in album.taken)
     assert not album.failing, (
-        f"axe found {len(album.failing)} serious or critical violations "
+        f"{len(album.failing)} serious or critical axe violations or sideways scrolls "
         f"({locale}; screenshots in {folder}):\n" + "\n".join(album.failing)
     )
