@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Path, Router, Schema
 from pydantic import Field
 
-from chamado.api.schemas import ErrorOut
+from chamado.api.schemas import ErrorOut, PersonOut
 from chamado.api.views import BODY_ERRORS, ERRORS
 from chamado.tickets.access import access_ticket_by_number
 from chamado.tickets.followers import ticket_follower_add, ticket_follower_remove
@@ -16,12 +16,6 @@ from chamado.tickets.selectors import ticket_people_for_client
 followers = Router(tags=["tickets"])
 
 Number = Annotated[int, Path(ge=1, le=2**31 - 1, examples=[592110])]
-
-
-class PersonOut(Schema):
-    id: int = Field(examples=[41])
-    name: str = Field(examples=["Bruno Lima"])
-    email: str = Field(examples=["bruno@acme.com.br"])
 
 
 class FollowersOut(Schema):
@@ -43,17 +37,13 @@ class FollowerNoticeOut(Schema):
     changed: bool = Field(description="False when nothing changed (already so).")
 
 
-def _person(user: Any) -> PersonOut:
-    return PersonOut(id=user.pk, name=user.full_name or user.email, email=user.email)
-
-
-def _people(ticket: Any) -> FollowersOut:
+def _people(ticket: Any) -> dict[str, Any]:
     people = ticket_people_for_client(ticket)
-    return FollowersOut(
-        opened_by=_person(ticket.contact),
-        followers=[_person(user) for user in people.followers],
-        candidates=[_person(user) for user in people.candidates],
-    )
+    return {
+        "opened_by": ticket.contact,
+        "followers": people.followers,
+        "candidates": people.candidates,
+    }
 
 
 @followers.get(
@@ -61,7 +51,7 @@ def _people(ticket: Any) -> FollowersOut:
     response={200: FollowersOut, **ERRORS},
     summary="Who follows a ticket",
 )
-def followers_list(request: HttpRequest, number: Number) -> FollowersOut:
+def followers_list(request: HttpRequest, number: Number) -> dict[str, Any]:
     """The ticket's opener, its followers, and the account's contacts who could follow it."""
     return _people(access_ticket_by_number(request.auth, number))  # type: ignore[attr-defined]
 

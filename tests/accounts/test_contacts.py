@@ -252,10 +252,11 @@ def test_accepting_with_a_new_login_creates_it_with_exactly_the_invited_permissi
     # Logged in, in the client area of Acme.
     home = client.get(reverse("portal:home"))
     assert home.status_code == 200 and "Acme Hospedagem" in home.content.decode()
-    # The key is used: the same page now says it is no longer valid.
+    # The key is used: the same page now says it is no longer valid (in the language just
+    # chosen, which the site switched to).
     again = client.get(reverse("invitation_accept", args=[key]))
     assert again.status_code == 404
-    assert "This invitation is no longer valid" in again.content.decode()
+    assert "Este convite não é mais válido" in again.content.decode()
     with pytest.raises(NotFound):
         invitation_accept_new(
             invitation_key=key, full_name="Eve", password=NEW_PASSWORD, language="en"

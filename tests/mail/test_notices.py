@@ -149,7 +149,7 @@ NOTICES: dict[str, tuple[Callable[[World], Sent], str, str]] = {
     Kind.TRANSFER_NOTICE: (
         transfer_notice,
         "Your ticket #{n} was moved to Billing,|Billing handles refunds.",
-        "Seu ticket #{n} foi transferido para Financeiro,|Billing handles refunds.",
+        "Transferimos seu ticket #{n} para o departamento Financeiro,|Billing handles refunds.",
     ),
     Kind.TRANSFER_AGENTS_NOTICE: (
         transfer_agents_notice,
