@@ -93,7 +93,8 @@ class Album:
                 page.emulate_media(color_scheme=scheme)
                 self.schemes[id(page)] = scheme
             path = self.folder / f"{self.count:02d}-{slug}.{scheme}.{width}.png"
-            page.screenshot(path=str(path), full_page=True)
+            # Transitions finished first: a colour changing with the scheme is read as it ends.
+            page.screenshot(path=str(path), full_page=True, animations="disabled")
             self.taken.append(path)
             where = f"{name} [{self.locale}, {scheme}, {width} px]"
             self._axe(page, where)
