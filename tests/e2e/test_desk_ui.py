@@ -350,7 +350,15 @@ def test_the_open_queue_refreshes_its_rows_unless_some_are_selected(
 
         factories.open_ticket(owner, service=service, subject="Opened while the queue was open")
         row_of_new = page.get_by_role("link", name="Opened while the queue was open")
-        page.clock.run_for(50_000)
+        # A round may come back late on a loaded machine: the next round tries again, as the
+        # page itself does (never a reload).
+        for _round in range(4):
+            page.clock.run_for(50_000)
+            try:
+                expect(row_of_new).to_be_visible(timeout=5_000)
+                break
+            except AssertionError:
+                continue
         expect(row_of_new).to_be_visible()
         expect(page.locator("tr.queue-row")).to_have_count(5)
 
@@ -361,7 +369,13 @@ def test_the_open_queue_refreshes_its_rows_unless_some_are_selected(
         expect(page.locator("tr.queue-row")).to_have_count(5)
         page.locator("tr.queue-row").first.get_by_role("checkbox").uncheck()
         page.get_by_role("heading", level=1).click()  # nothing focused in the rows
-        page.clock.run_for(50_000)
+        for _round in range(4):
+            page.clock.run_for(50_000)
+            try:
+                expect(page.locator("tr.queue-row")).to_have_count(6, timeout=5_000)
+                break
+            except AssertionError:
+                continue
         expect(page.locator("tr.queue-row")).to_have_count(6)
     finally:
         context.close()
