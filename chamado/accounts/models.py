@@ -168,6 +168,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return bool(self.is_active and self.membership_id and self.membership.may_contacts)  # type: ignore[union-attr]
 
 
+def permission_labels(holder: models.Model) -> list[tuple[str, str]]:
+    """The permissions ``holder`` (a Membership or an Invitation) gives, each with the
+    translated name of its field."""
+    return [
+        (name, str(getattr(holder._meta.get_field(name), "verbose_name", name)))
+        for name in Membership.PERMISSIONS
+        if getattr(holder, name)
+    ]
+
+
 class Membership(models.Model):
     """A person's place in a client account: one login may belong to several accounts (a
     webmaster working for three clients), each with its own permissions. The owner has every
@@ -230,11 +240,7 @@ class Membership(models.Model):
     @property
     def permission_labels(self) -> list[tuple[str, str]]:
         """The permissions this contact has, each with its translated name."""
-        return [
-            (name, str(getattr(self._meta.get_field(name), "verbose_name", name)))
-            for name in self.PERMISSIONS
-            if getattr(self, name)
-        ]
+        return permission_labels(self)
 
     @classmethod
     def with_tickets(cls) -> models.Q:
@@ -364,8 +370,4 @@ class Invitation(models.Model):
     @property
     def permission_labels(self) -> list[tuple[str, str]]:
         """The permissions the contact will have, each with its translated name."""
-        return [
-            (name, str(getattr(self._meta.get_field(name), "verbose_name", name)))
-            for name in self.PERMISSIONS
-            if getattr(self, name)
-        ]
+        return permission_labels(self)

@@ -11,7 +11,6 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.shortcuts import redirect, render, resolve_url
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -65,6 +64,7 @@ from chamado.tickets.selectors import (
 )
 from chamado.web.files import attachment_response
 from chamado.web.forms import refusal_show
+from chamado.web.redirects import local_path
 
 QUEUE_PAGE_SIZE = 50
 SEARCH_MAX_RESULTS = 1000
@@ -93,9 +93,7 @@ def _ticket_or_redirect(request: HttpRequest, number: int) -> Ticket | HttpRespo
 
 def _local(target: str | None, default: str) -> str:
     """Where to go after a POST: a path of this site (no host, no scheme), else ``default``."""
-    if target and target.startswith("/") and url_has_allowed_host_and_scheme(target, None):
-        return target
-    return resolve_url(default)
+    return local_path(target) or resolve_url(default)
 
 
 def _mine(request: HttpRequest) -> list[Any]:

@@ -6,17 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from chamado.accounts.actions import membership_switch
 from chamado.accounts.selectors import membership_list_for_user
-
-
-def _local(target: str) -> str | None:
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, None):
-        return target
-    return None
+from chamado.web.redirects import local_path
 
 
 @login_required
@@ -28,7 +22,7 @@ def account_switch(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("You now act for %(account)s.") % {"account": membership.account.name}
         )
-        return redirect(_local(request.POST.get("next", "")) or "portal:home")
+        return redirect(local_path(request.POST.get("next")) or "portal:home")
     return render(
         request,
         "portal/account_switch.html",

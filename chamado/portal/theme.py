@@ -4,8 +4,9 @@ JavaScript; app.js sets the same cookie and attribute without reloading the page
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from chamado.web.redirects import local_path
 
 COOKIE = "chamado_theme"
 CHOICES = ("light", "dark", "system")
@@ -21,15 +22,7 @@ def theme_chosen(request: HttpRequest) -> str:
 @require_POST
 def theme_set(request: HttpRequest) -> HttpResponse:
     choice = request.POST.get("theme", "")
-    target = request.POST.get("next", "")
-    if not (
-        target.startswith("/")
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        target = "/"
-    response = redirect(target)
+    response = redirect(local_path(request.POST.get("next")) or "/")
     if choice in ("light", "dark"):
         # Not HttpOnly: app.js writes the same cookie when the switch is used with JavaScript.
         response.set_cookie(
