@@ -1,7 +1,7 @@
 """Chamado's settings: the only module that reads the environment."""
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import environ
 from django.utils.csp import CSP
@@ -229,8 +229,50 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media-not-served/"  # attachments are served only through access-checked views
+
+
+def _object_storage() -> dict[str, object] | None:
+    """Attachments, inbound .eml copies and article images in S3-compatible object storage,
+    from STORAGE_URL (s3://bucket/optional/prefix?endpoint_url=https://...&region=us-east-1)
+    or the AWS_* variables (AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME,
+    AWS_LOCATION: a key prefix); keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (unset:
+    boto3's own chain, such as an instance role). None: files on disk under MEDIA_ROOT. The
+    bucket is private and made by whoever runs Chamado; downloads are streamed through the
+    access-checked views, never redirected to it (chamado/core/storage.py says why)."""
+    if url := env.str("STORAGE_URL", default=""):
+        from django.core.exceptions import ImproperlyConfigured
+
+        parts = urlsplit(url)
+        if parts.scheme != "s3" or not parts.netloc:
+            raise ImproperlyConfigured("STORAGE_URL must look like s3://bucket?endpoint_url=...")
+        query = dict(parse_qsl(parts.query))
+        bucket = parts.netloc
+        endpoint = query.get("endpoint_url", "")
+        region = query.get("region", "") or query.get("region_name", "")
+        location = parts.path.strip("/") or env.str("AWS_LOCATION", default="")
+    elif bucket := env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+        endpoint = env.str("AWS_S3_ENDPOINT_URL", default="")
+        region = env.str("AWS_S3_REGION_NAME", default="")
+        location = env.str("AWS_LOCATION", default="")
+    else:
+        return None
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint or None,
+        "region_name": region or None,
+        "location": location.strip("/"),
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+    }
+
+
+_object_storage_options = _object_storage()
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "chamado.core.storage.ObjectStorage", "OPTIONS": _object_storage_options}
+        if _object_storage_options
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
