@@ -1,4 +1,5 @@
-"""Shared fixtures: isolated media and mail folders, the people of an account, a browser."""
+"""Shared fixtures: isolated media and mail folders (or a key prefix of the test's own in the
+bucket on S3), the people of an account, a browser."""
 
 import copy
 import os
@@ -11,15 +12,30 @@ import pytest
 from django.utils import translation
 
 from tests import factories
+from tests.object_storage import bucket_ensure, key_prefix, s3_configured, s3_options
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls of browser
 # tests are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _object_storage_bucket() -> None:
+    """On S3 (the scale-out pass): the bucket, made once on a fresh server. Chamado itself
+    never creates its bucket."""
+    if s3_configured():
+        bucket_ensure(s3_options())
+
+
 @pytest.fixture(autouse=True)
 def _isolated_files(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    if s3_configured():
+        # Each test its own key prefix in the bucket, as on disk its own MEDIA_ROOT.
+        storages = copy.deepcopy(settings.STORAGES)
+        options = storages["default"]["OPTIONS"]
+        options["location"] = key_prefix(options.get("location") or "")
+        settings.STORAGES = storages
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
     # Each test its own cache namespace (parallel workers share Redis or var/cache).
     caches = copy.deepcopy(settings.CACHES)

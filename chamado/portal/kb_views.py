@@ -38,6 +38,7 @@ from chamado.kb.selectors import (
 )
 from chamado.kb.visitors import Visitor, visitor_for
 from chamado.portal.kb_forms import ArticleSearchForm, VoteForm
+from chamado.web.files import stored_file_response
 
 FROM_TICKET = "ticket"
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
@@ -219,7 +220,10 @@ def kb_suggest(request: HttpRequest) -> HttpResponse:
 
 def kb_image(request: HttpRequest, image_id: str, filename: str) -> FileResponse:
     image = access_image(request.user, image_id)
-    response = FileResponse(image.file.open("rb"), content_type=image.content_type)
+    # Streamed from the storage after the access check, never a redirect to it (web.files).
+    response = stored_file_response(
+        image.file, content_type=image.content_type, filename=image.filename, as_attachment=False
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'"
     if image.article.visibility == Article.Visibility.PUBLIC and image.article.is_published:

@@ -2,16 +2,15 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from chamado.tickets import signals
 from chamado.tickets.actions import ticket_open, ticket_reply_by_client
 from chamado.tickets.models import Attachment, Ticket
 from tests.factories import png_bytes, upload
+from tests.object_storage import stored_names
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +34,9 @@ def failing_listener() -> Iterator[None]:
         signals.ticket_event.disconnect(dispatch_uid="test-failing-listener")
 
 
-def stored_files() -> list[Path]:
-    return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+def stored_files() -> list[str]:
+    """On disk or in the bucket (the scale-out pass): what this test stored."""
+    return stored_names()
 
 
 def test_failed_open_leaves_no_ticket_and_no_file(owner, service, support) -> None:

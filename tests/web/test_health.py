@@ -52,9 +52,9 @@ class UnreachableStorage:
 
 
 def test_readyz_names_an_unreachable_storage(monkeypatch: Any) -> None:
-    from chamado.web import health
+    from chamado.core import storage
 
-    monkeypatch.setattr(health, "default_storage", UnreachableStorage())
+    monkeypatch.setattr(storage, "default_storage", UnreachableStorage())
     response = Client().get("/readyz")
     assert response.status_code == 503 and response.json()["failing"] == ["storage"]
 
