@@ -5,8 +5,14 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from chamado.core.migration_ops import AddIndexConcurrently, field_index_name
+
 
 class Migration(migrations.Migration):
+    # User.membership's index is built concurrently on PostgreSQL (chamado.core.migration_ops):
+    # the state adds the field as it is, the database adds it without its index, then the index
+    # Django would have made, under Django's name for it.
+    atomic = False
 
     dependencies = [
         ('accounts', '0003_single_line_names'),
@@ -31,10 +37,28 @@ class Migration(migrations.Migration):
                 'ordering': ['-is_owner', 'user__full_name', 'user__email'],
             },
         ),
-        migrations.AddField(
-            model_name='user',
-            name='membership',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='current client account'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(
+                    model_name='user',
+                    name='membership',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='current client account'),
+                ),
+            ],
+            database_operations=[
+                migrations.AddField(
+                    model_name='user',
+                    name='membership',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='current client account'),
+                ),
+                AddIndexConcurrently(
+                    model_name='user',
+                    index=models.Index(
+                        fields=['membership'],
+                        name=field_index_name('accounts_user', 'membership_id'),
+                    ),
+                ),
+            ],
         ),
         migrations.AddConstraint(
             model_name='membership',

@@ -1,7 +1,8 @@
 """Full-text indexes for article search, on PostgreSQL only: one GIN index per language, on
 the title (weight A) and plain text (weight B) with that language's accent-insensitive
 configuration (core 0002). Written out here as kb.search.search_indexes() was when this was
-written, so the migration keeps doing what it did."""
+written, so the migration keeps doing what it did. Built concurrently (no lock on the live
+table), so the migration is not atomic."""
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
@@ -24,15 +25,16 @@ def indexes():
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for index in indexes():
-            schema_editor.add_index(apps.get_model("kb", "Article"), index)
+            schema_editor.add_index(apps.get_model("kb", "Article"), index, concurrently=True)
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for index in indexes():
-            schema_editor.remove_index(apps.get_model("kb", "Article"), index)
+            schema_editor.remove_index(apps.get_model("kb", "Article"), index, concurrently=True)
 
 
 class Migration(migrations.Migration):
+    atomic = False
     dependencies = [("kb", "0001_initial"), ("core", "0002_text_search")]
     operations = [migrations.RunPython(create, drop)]

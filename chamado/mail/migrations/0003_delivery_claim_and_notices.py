@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from chamado.core.migration_ops import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # mail_delivery_pending is built concurrently on PostgreSQL (chamado.core.migration_ops).
+    atomic = False
 
     dependencies = [
         ('mail', '0002_delivery_context'),
@@ -33,7 +37,7 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('ticket_confirmation', 'Ticket confirmation to the client'), ('ticket_new_notice', 'New ticket notice to agents'), ('client_reply_notice', 'Client reply notice to agents'), ('agent_reply', 'Agent reply to the client'), ('transfer_notice', 'Transfer notice to the client'), ('auto_closed', 'Auto-close notice to the client'), ('status_changed', 'Status change notice to the client'), ('merged', 'Merge notice to the client'), ('transfer_agents_notice', "Transfer notice to the receiving department's agents")], max_length=32, verbose_name='kind'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='delivery',
             index=models.Index(condition=models.Q(('state', 'pending')), fields=['created_at'], name='mail_delivery_pending'),
         ),

@@ -3,18 +3,42 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from chamado.core.migration_ops import AddIndexConcurrently, field_index_name
+
 
 class Migration(migrations.Migration):
+    # merged_into's index is built concurrently on PostgreSQL (chamado.core.migration_ops): the
+    # state adds the field as it is, the database adds it without its index, then the index
+    # Django would have made, under Django's name for it.
+    atomic = False
 
     dependencies = [
         ('tickets', '0002_default_departments'),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='ticket',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_tickets', to='tickets.ticket', verbose_name='merged into'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(
+                    model_name='ticket',
+                    name='merged_into',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_tickets', to='tickets.ticket', verbose_name='merged into'),
+                ),
+            ],
+            database_operations=[
+                migrations.AddField(
+                    model_name='ticket',
+                    name='merged_into',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_tickets', to='tickets.ticket', verbose_name='merged into'),
+                ),
+                AddIndexConcurrently(
+                    model_name='ticket',
+                    index=models.Index(
+                        fields=['merged_into'],
+                        name=field_index_name('tickets_ticket', 'merged_into_id'),
+                    ),
+                ),
+            ],
         ),
         migrations.AddField(
             model_name='ticket',

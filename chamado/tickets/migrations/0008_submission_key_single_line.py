@@ -4,8 +4,12 @@ import chamado.core.text
 from django.conf import settings
 from django.db import migrations, models
 
+from chamado.core.migration_ops import AddUniqueConstraintConcurrently
+
 
 class Migration(migrations.Migration):
+    # message_sent_once is built concurrently on PostgreSQL (chamado.core.migration_ops).
+    atomic = False
 
     dependencies = [
         ('tickets', '0007_created_indexes'),
@@ -38,7 +42,7 @@ class Migration(migrations.Migration):
             name='subject',
             field=models.CharField(max_length=120, validators=[chamado.core.text.validate_single_line], verbose_name='subject'),
         ),
-        migrations.AddConstraint(
+        AddUniqueConstraintConcurrently(
             model_name='message',
             constraint=models.UniqueConstraint(condition=models.Q(('submission_key', ''), _negated=True), fields=('author', 'submission_key'), name='message_sent_once'),
         ),

@@ -4,8 +4,13 @@ import django.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
+from chamado.core.migration_ops import AddCheckConstraint
+
 
 class Migration(migrations.Migration):
+    # The new check is added NOT VALID, then validated while tickets are read and written
+    # (chamado.core.migration_ops).
+    atomic = False
 
     dependencies = [
         ('accounts', '0003_single_line_names'),
@@ -29,7 +34,7 @@ class Migration(migrations.Migration):
             name='number_min_digits',
             field=models.PositiveSmallIntegerField(default=6, validators=[django.core.validators.MinValueValidator(4), django.core.validators.MaxValueValidator(9)], verbose_name='digits of a ticket number, at least'),
         ),
-        migrations.AddConstraint(
+        AddCheckConstraint(
             model_name='ticket',
             constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1000), ('number__lte', 999999999)), name='ticket_number_four_to_nine_digits'),
         ),

@@ -1,6 +1,10 @@
 """System notes stored as events (tickets.notes), and the merge notes written before as text
 (in English or in Portuguese, whichever the merging agent used) turned into that event, so
-every reader gets them in their own language. A note that matches neither stays text."""
+every reader gets them in their own language. A note that matches neither stays text.
+
+Not atomic: in one transaction, the lock that adding the columns takes on the message table
+would be held while every message is read; this way each step commits at once, and running
+the conversion again changes only what is left."""
 
 import re
 
@@ -28,6 +32,7 @@ def merge_notes_to_events(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False
     dependencies = [("tickets", "0013_ticket_followers")]
 
     operations = [
