@@ -42,6 +42,22 @@ needs_postgresql = pytest.mark.skipif(
 SMALL_TABLES = {"tickets_policy": "one row (Policy.current)"}
 # (migration, statement fragment) allowed anyway, and why. Empty: keep it so.
 ALLOWED: dict[tuple[str, str], str] = {}
+# Migrations written before the rule that the old code must keep working while they run
+# (docs/DEPLOY.md, "Upgrades"): an installation upgrading across them stops the old processes
+# first. A NOT NULL column added without db_default loses its default at once, so the old code's
+# inserts fail; a dropped column is still read by the old code.
+BEFORE_THE_OLD_CODE_RULE = {
+    "accounts.0006_user_account_removed",
+    "accounts.0007_api_token_scope",
+    "accounts.0008_notification_choices",
+    "tickets.0003_desk_sla_search_merge",
+    "tickets.0008_submission_key_single_line",
+    "tickets.0011_policy_limits",
+    "tickets.0012_numbers_of_any_length",
+    "tickets.0014_message_events",
+    "mail.0002_delivery_context",
+    "mail.0003_delivery_claim_and_notices",
+}
 # The rewritten migrations, undone and done again by the round trip (earliest first per app).
 ROUND_TRIP = [("mail", "0001"), ("kb", "0001"), ("tickets", "0002"), ("accounts", "0003")]
 
@@ -87,6 +103,33 @@ def lock_problems(statements: list[dict[str, str]], atomic_with_code: set[str]) 
             f"{migration}: atomic, it changes a table and runs code: the table's lock is held "
             "while the code runs (atomic = False, as tickets 0014)"
         )
+    return problems
+
+
+def old_code_problems(statements: list[dict[str, str]]) -> list[str]:
+    """Each statement of a Chamado migration that breaks the release before it while it still
+    serves: a new NOT NULL column whose database default is dropped at once (Django does so
+    unless the field has ``db_default``), a column or table of an older migration dropped."""
+    chamado = _chamado_apps()
+    created: dict[str, set[str]] = {}
+    for line in statements:
+        created.setdefault(line["migration"], set()).update(CREATED.findall(line["sql"]))
+    problems = []
+    for line in statements:
+        migration = line["migration"]
+        if migration.split(".")[0] not in chamado or migration in BEFORE_THE_OLD_CODE_RULE:
+            continue
+        for sql in line["sql"].split("; "):
+            why = ""
+            if sql.startswith("DROP TABLE "):
+                why = "the old code still reads this table (drop it a release later)"
+            elif (alter := ALTER.match(sql)) and alter.group(1) not in created[migration]:
+                if re.match(r"ALTER COLUMN \S+ DROP DEFAULT", alter.group(2)):
+                    why = "the old code's inserts fail without this default (db_default=...)"
+                elif alter.group(2).startswith("DROP COLUMN"):
+                    why = "the old code still reads this column (drop it a release later)"
+            if why:
+                problems.append(f"{migration}: {why}: {sql[:300]}")
     return problems
 
 
@@ -182,6 +225,7 @@ def test_no_long_lock_on_a_table_that_exists(private_postgresql: str) -> None:
     applied = {line["migration"] for line in statements}
     assert "tickets.0008_submission_key_single_line" in applied
     assert lock_problems(statements, _atomic_with_code()) == []
+    assert old_code_problems(statements) == []
 
     # What the rewritten migrations run instead (the captured SQL itself).
     sql = [line["sql"] for line in statements]
@@ -260,6 +304,35 @@ def test_the_rules_catch_what_locks() -> None:
     assert flagged == [lines[i]["sql"] for i in (2, 3, 5, 7, 8, 10)]
     assert len(problems) == 7
     assert problems[-1].startswith("tickets.0099_x: atomic, it changes a table and runs code")
+
+
+def test_the_old_code_rule_names_what_breaks_it() -> None:
+    lines = [
+        {"migration": "tickets.0099_x", "sql": 'CREATE TABLE "tickets_new" ("id" bigint)'},
+        {
+            "migration": "tickets.0099_x",
+            "sql": 'ALTER TABLE "tickets_new" ALTER COLUMN "a" DROP DEFAULT',
+        },
+        {
+            "migration": "tickets.0099_x",
+            "sql": 'ALTER TABLE "tickets_message" ADD COLUMN "b" varchar(4) DEFAULT \'\' NOT NULL',
+        },
+        {
+            "migration": "tickets.0099_x",
+            "sql": 'ALTER TABLE "tickets_message" ALTER COLUMN "b" DROP DEFAULT',
+        },
+        {
+            "migration": "tickets.0099_x",
+            "sql": 'ALTER TABLE "tickets_ticket" DROP COLUMN "c" CASCADE',
+        },
+        {"migration": "tickets.0099_x", "sql": 'DROP TABLE "tickets_cannedreply" CASCADE'},
+        {
+            "migration": "tickets.0014_message_events",
+            "sql": 'ALTER TABLE "tickets_message" ALTER COLUMN "event_code" DROP DEFAULT',
+        },
+    ]
+    problems = old_code_problems(lines)
+    assert [p.rsplit(": ", 1)[-1] for p in problems] == [lines[i]["sql"] for i in (3, 4, 5)]
 
 
 def _sqlite_schema(path: Path) -> list[str]:
