@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProbeConfig(AppConfig):
+    name = "tests.scaleout.probe"
+    label = "scaleout_probe"
