@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponseBase
 
 from chamado.core.logs import request_id_new, request_id_var
 from chamado.tickets.models import Policy
+from chamado.web import health
 from chamado.web.errors import too_large
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -30,6 +31,24 @@ class RequestBodyCapMiddleware:
                 limit = Policy.current().request_max_bytes
                 if length > limit:
                     return too_large(request, limit)
+        return self.get_response(request)
+
+
+class HealthProbeMiddleware:
+    """/healthz and /readyz answer a probe sent straight to a web process by its address over
+    plain HTTP, as load balancers send them (some cannot set a Host header at all): further
+    down, ALLOWED_HOSTS would answer 400 and SECURE_SSL_REDIRECT 301. The probes read nothing
+    of the request, answer only their own JSON and are never cached. Second in MIDDLEWARE,
+    after the request id."""
+
+    PROBES = {"/healthz": health.healthz, "/readyz": health.readyz}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if probe := self.PROBES.get(request.path_info):
+            return probe(request)
         return self.get_response(request)
 
 
