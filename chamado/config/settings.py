@@ -85,7 +85,8 @@ MIDDLEWARE = [
     # Then the load balancer's probes, answered whatever host they name (docs/DEPLOY.md).
     "chamado.web.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Django's, with the header built once (the policy has no nonce).
+    "chamado.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from chamado.tickets.models import Department
 from chamado.tickets.selectors import department_list_for_desk, queue_counts_for_agent
@@ -25,10 +26,25 @@ def desk_navigation(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     if match is None or match.namespace != "desk":
         return {"nav_is_agent": True}
-    counts = queue_counts_for_agent(user)
-    queues = [
-        {"department": department, "count": counts.get(department.pk, 0)}
-        for department in desk_departments(request)
-        if department.is_mine  # type: ignore[attr-defined]
-    ]
-    return {"nav_is_agent": True, "desk_queues": queues, "desk_total": sum(counts.values())}
+    # Lazy: the awaiting counts cost a query, read only when a template shows the menu (a
+    # fragment the page polls, such as the presence line, never does).
+    counts: dict[int, int] | None = None
+
+    def counted() -> dict[int, int]:
+        nonlocal counts
+        if counts is None:
+            counts = queue_counts_for_agent(user)
+        return counts
+
+    def queues() -> list[dict[str, Any]]:
+        return [
+            {"department": department, "count": counted().get(department.pk, 0)}
+            for department in desk_departments(request)
+            if department.is_mine  # type: ignore[attr-defined]
+        ]
+
+    return {
+        "nav_is_agent": True,
+        "desk_queues": SimpleLazyObject(queues),
+        "desk_total": SimpleLazyObject(lambda: sum(counted().values())),
+    }
