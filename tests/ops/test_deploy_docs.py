@@ -160,3 +160,29 @@ def test_the_page_is_linked_from_the_readme_and_the_architecture() -> None:
         assert "DEPLOY.md" in (ROOT / page).read_text(), page
     for linked in re.findall(r"\]\(\.\./(deploy/[^)]+)\)", DOC):
         assert (ROOT / linked).exists(), linked
+
+
+def test_every_command_and_option_the_page_names_exists() -> None:
+    mentions = re.findall(r"\bchamado ([a-z_]+)((?: --?[a-z][a-z-]*(?:[ =][^`\s-][^`\s]*)?)*)", DOC)
+    assert len(mentions) > 5
+    commands = get_commands()
+    for name, rest in mentions:
+        if name in {"serve", "worker", "migrate", "sqlmigrate", "mail_pipe", "mail_poll"}:
+            assert name in commands, name
+            parser = load_command_class(commands[name], name).create_parser("chamado", name)
+            for option in re.findall(r"--[a-z][a-z-]*", rest):
+                assert option in parser._option_string_actions, f"chamado {name} {option}"
+    named = {name for name, _ in mentions}
+    assert {"serve", "worker", "migrate"} <= named
+
+
+def test_the_serve_options_the_page_lists_exist() -> None:
+    paragraph = DOC.split("`chamado serve` options:", 1)[1].split("\n\n", 1)[0]
+    commands = get_commands()
+    options: set[str] = set()
+    for name in ("serve", "worker"):
+        parser = load_command_class(commands[name], name).create_parser("chamado", name)
+        options |= set(parser._option_string_actions)
+    listed = set(re.findall(r"--[a-z][a-z-]*", paragraph))
+    assert len(listed) >= 4
+    assert listed <= options
