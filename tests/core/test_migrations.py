@@ -6,6 +6,7 @@ on a table that migration did not create fails the test, naming the migration. N
 are covered as they are added. On both databases the rewritten migrations go back and forth.
 """
 
+import io
 import json
 import os
 import re
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.db import NotSupportedError, connection, models, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
@@ -454,3 +456,11 @@ def test_concurrent_operations_refuse_a_transaction() -> None:
     with pytest.raises(NotSupportedError, match="atomic = False"), transaction.atomic():
         Steps().forwards(operation)
     assert "h7_never" not in _constraints()
+
+
+@pytest.mark.django_db
+def test_the_models_and_the_migrations_agree() -> None:
+    """The rewritten migrations leave the state the models describe: nothing to make."""
+    out = io.StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
