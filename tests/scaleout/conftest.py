@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 
 from tests import factories
-from tests.mail.conftest import Inbox, SmtpServer, free_port
+from tests.mail.conftest import HoldingInbox, SmtpServer, free_port
 from tests.mail.processes import SharedDatabase, shared_database
 from tests.object_storage import storage_environment
 from tests.scaleout.cluster import Cluster, redis_database, skip_reason
@@ -37,9 +37,13 @@ def shared_db(django_db_blocker: Any, tmp_path: Path) -> Iterator[SharedDatabase
 
 @pytest.fixture
 def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer(port=free_port(), inbox=Inbox())
+    """A real SMTP server on loopback; its inbox can hold the first email to an address
+    (``inbox.hold``), leaving a worker mid-send."""
+    inbox = HoldingInbox()
+    server = SmtpServer(port=free_port(), inbox=inbox)
     server.start()
     yield server
+    inbox.release()
     server.stop()
 
 
