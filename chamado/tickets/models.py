@@ -279,6 +279,8 @@ class Ticket(models.Model):
             models.Index(fields=["department", "first_response_at"], name="ticket_first_response"),
             # The dashboard counts the tickets opened in the last days.
             models.Index(fields=["created_at"], name="ticket_created"),
+            # Search walks the most recently active tickets first (tickets.search).
+            models.Index(fields=["-last_activity_at"], name="ticket_activity"),
         ]
 
     def __str__(self) -> str:
