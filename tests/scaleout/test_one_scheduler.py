@@ -21,6 +21,7 @@ from tests.scaleout.probe.tasks import TICK_SECONDS, tick
 PROBE_SETTINGS = {"DJANGO_SETTINGS_MODULE": "tests.scaleout.settings"}
 STARTED = "Starting scheduler"
 REFUSED = "Another scheduler is already running."
+WAITING = "Waiting for the scheduler lock"
 
 
 def firings(since: datetime | None = None) -> list[datetime]:
@@ -61,3 +62,32 @@ def test_two_workers_fire_each_schedule_once_and_the_standby_takes_over(
     twice = {slot * TICK_SECONDS: n for slot, n in slots.items() if n > 1}
     assert not twice, f"fired more than once at {twice}"
     assert len(slots) >= 6
+
+
+def test_without_redis_two_workers_on_one_machine_fire_each_schedule_once(
+    cluster: Cluster,
+) -> None:
+    """Without REDIS_URL crontask takes no lock at all (its FakeLock): every `chamado worker`
+    fired every schedule (here, twice per slot). `chamado scheduler` takes an exclusive lock
+    on var/scheduler.lock first (no Redis means one machine, whose var/ every process shares;
+    the kernel lets go of it when its holder dies, even by SIGKILL)."""
+    no_redis = {**PROBE_SETTINGS, "REDIS_URL": ""}
+    workers = [cluster.worker(f"worker-{n}", env=no_redis) for n in (1, 2)]
+    for worker in workers:
+        worker.start()
+    wait_for("the schedule to fire", lambda: len(firings()) >= 3, timeout=120)
+    for worker in workers:  # both schedulers are up by now, holding the lock or waiting
+        wait_for(f"{worker.name}'s scheduler", lambda w=worker: "scheduler" in w.output())
+    (first,) = [w for w in workers if STARTED in w.output()]
+    (standby,) = [w for w in workers if w is not first]
+    assert WAITING in standby.output()
+
+    first.kill()
+    killed_at = timezone.now()
+    wait_for("the standby to take the lock", lambda: STARTED in standby.output(), timeout=120)
+    wait_for("the schedule to fire again", lambda: len(firings(killed_at)) >= 3, timeout=120)
+    assert standby.terminate() == 0, cluster.logs()
+
+    slots = Counter(int(moment.timestamp()) // TICK_SECONDS for moment in firings())
+    twice = {slot * TICK_SECONDS: n for slot, n in slots.items() if n > 1}
+    assert not twice, f"fired more than once at {twice}"

@@ -8,7 +8,7 @@ from chamado.ops.processes import Child, chamado_command, supervise
 
 
 class Command(BaseCommand):
-    help = "Run the task worker (db_worker) and the scheduler (crontask)."
+    help = "Run the task worker (db_worker) and the scheduler (crontask, one per installation)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--no-scheduler", action="store_true", help="Run tasks only.")
@@ -19,5 +19,5 @@ class Command(BaseCommand):
             Child(chamado_command("db_worker", "--queue-name", "*", "--no-reload"), essential=False)
         ]
         if not no_scheduler:
-            children.append(Child(chamado_command("crontask"), essential=False))
+            children.append(Child(chamado_command("scheduler"), essential=False))
         raise SystemExit(supervise(children))
