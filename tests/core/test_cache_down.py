@@ -20,7 +20,8 @@ def cache_down(settings) -> None:
         port = probe.getsockname()[1]
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # The backend production uses with Redis (settings.py).
+            "BACKEND": "chamado.core.cache.ResilientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{port}/0",
         }
     }
