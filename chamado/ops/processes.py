@@ -24,7 +24,10 @@ class Child:
     ended_at: float | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command)
+        # A process group of its own: a signal to the supervisor's group (Ctrl+C in a terminal,
+        # kill -TERM -pgid) reaches the child once, forwarded by supervise. db_worker takes a
+        # second SIGTERM as "stop now" and would cut off the task it is running.
+        self.process = subprocess.Popen(self.command, process_group=0)
         self.ended_at = None
 
 
