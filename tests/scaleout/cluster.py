@@ -98,15 +98,45 @@ def redis_database(url: str) -> Iterator[str]:
 # ---- Processes ----------------------------------------------------------------------------
 
 
+def descendants(pid: int) -> list[int]:
+    """Every living descendant of ``pid`` (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def tree_kill(pid: int) -> None:
+    """SIGKILL to ``pid``, its process group and every descendant and their groups."""
+    tree = [pid, *descendants(pid)]
+    for member in tree:
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(member, signal.SIGKILL)
+        with suppress(ProcessLookupError):
+            os.kill(member, signal.SIGKILL)
+
+
 def chamado(*args: str) -> list[str]:
     return [sys.executable, "-m", "chamado.cli", *args]
 
 
 @dataclass
 class Process:
-    """A child in its own session (process group): SIGTERM goes to the leader only, as
-    systemd's KillMode=mixed does, and the leader stops its own children; SIGKILL takes the
-    whole group, as when a machine or container dies."""
+    """A child in its own session: SIGTERM goes to the leader only, as systemd's
+    KillMode=mixed does, and the leader stops its own children; SIGKILL takes the leader and
+    all its descendants, as when a machine or container dies."""
 
     name: str
     command: list[str]
@@ -147,10 +177,11 @@ class Process:
             ) from late
 
     def kill(self) -> None:
+        """SIGKILL to the process and every descendant (`chamado worker` starts its children
+        in process groups of their own), as when a machine or container dies."""
         if self.process is None:
             return
-        with suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        tree_kill(self.process.pid)
         self.process.wait()
 
     def group_stop(self) -> None:
@@ -160,8 +191,7 @@ class Process:
         if self.running:
             with suppress(AssertionError):
                 self.terminate(timeout=30)
-        with suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)  # an orphaned grandchild
+        tree_kill(self.process.pid)  # an orphaned child or grandchild
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

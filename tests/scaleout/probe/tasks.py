@@ -31,3 +31,12 @@ def task_run(number: int) -> int:
 @task()
 def tick() -> None:
     """Nothing to do: the row the scheduler enqueued is the firing."""
+
+
+@task()
+def task_slow(number: int, seconds: float) -> int:
+    """Runs for ``seconds``, then records its run: a task a stopping worker must finish."""
+    import time
+
+    time.sleep(seconds)
+    return task_run.call(number)
