@@ -27,6 +27,11 @@ READ_TIMEOUT = 60
 # /readyz must answer quickly whatever the storage does: one attempt, short timeouts.
 PROBE_TIMEOUT = 1
 
+# boto3 resources and clients by configuration, one set per thread (they are not thread-safe):
+# making one costs about half a second, and a storage instance is made again whenever the
+# settings change (the tests make one per test, each with its own key prefix).
+_connections = threading.local()
+
 
 class ObjectStorage(S3Storage):
     """django-storages' S3 storage with Chamado's rules: private objects (no ACL: the bucket's
@@ -40,7 +45,6 @@ class ObjectStorage(S3Storage):
         super().__init__(**options)
         if configured is None:  # the connection is made later, with this configuration
             self.client_config = self._client_config()
-        self._probes = threading.local()
 
     def _client_config(self, **overrides: Any) -> Config:
         options: dict[str, Any] = {
@@ -81,25 +85,50 @@ class ObjectStorage(S3Storage):
             raise
         return answer["Body"], int(answer["ContentLength"])
 
-    def probe(self) -> None:
-        """Raise unless the bucket answers (HEAD on the bucket: reachable, the keys valid, the
-        bucket there), within about a second and without retries."""
-        client = getattr(self._probes, "client", None)
-        if client is None:
-            client = self._create_session().client(
+    def _shared(self, kind: str, config: Config) -> Any:
+        """This thread's boto3 resource ("resource") or client ("client") for this endpoint,
+        these keys and this configuration, made once."""
+        key = (
+            kind,
+            self.session_profile,
+            self.access_key,
+            self.secret_key,
+            self.security_token,
+            self.region_name,
+            self.use_ssl,
+            self.endpoint_url,
+            self.verify,
+            repr(sorted(config._user_provided_options.items())),
+        )
+        made: dict[tuple[Any, ...], Any] = _connections.__dict__.setdefault("made", {})
+        if key not in made:
+            session = self._create_session()
+            make = session.resource if kind == "resource" else session.client
+            made[key] = make(
                 "s3",
                 region_name=self.region_name,
                 use_ssl=self.use_ssl,
                 endpoint_url=self.endpoint_url,
+                config=config,
                 verify=self.verify,
-                config=self._client_config(
-                    connect_timeout=PROBE_TIMEOUT,
-                    read_timeout=PROBE_TIMEOUT * 2,
-                    retries={"mode": "standard", "total_max_attempts": 1},
-                ),
             )
-            self._probes.client = client
-        client.head_bucket(Bucket=self.bucket_name)
+        return made[key]
+
+    @property
+    def connection(self) -> Any:
+        return self._shared("resource", self.client_config)
+
+    def probe(self) -> None:
+        """Raise unless the bucket answers (HEAD on the bucket: reachable, the keys valid, the
+        bucket there), within about a second and without retries."""
+        self._shared("client", self.probe_config()).head_bucket(Bucket=self.bucket_name)
+
+    def probe_config(self) -> Config:
+        return self._client_config(
+            connect_timeout=PROBE_TIMEOUT,
+            read_timeout=PROBE_TIMEOUT * 2,
+            retries={"mode": "standard", "total_max_attempts": 1},
+        )
 
 
 def stored_open(file: FieldFile) -> tuple[IO[bytes], int | None]:

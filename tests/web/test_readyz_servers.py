@@ -92,7 +92,7 @@ def test_the_probe_makes_one_short_attempt_and_files_get_retries(
 ) -> None:
     storage = ObjectStorage(**moto_server.options())
     storage.probe()
-    probe = storage._probes.client.meta.config
+    probe = storage._shared("client", storage.probe_config()).meta.config
     assert probe.connect_timeout == PROBE_TIMEOUT and probe.read_timeout == PROBE_TIMEOUT * 2
     assert probe.retries == {"mode": "standard", "total_max_attempts": 1}
     files = storage.client_config
