@@ -281,6 +281,13 @@ class Ticket(models.Model):
             models.Index(fields=["created_at"], name="ticket_created"),
             # Search walks the most recently active tickets first (tickets.search).
             models.Index(fields=["-last_activity_at"], name="ticket_activity"),
+            # The desk queue's own order within a status (the closed queue: most tickets), so
+            # a keyset page (selectors.queue_page) starts where the last one ended.
+            models.Index(
+                fields=["status", "-priority", "waiting_since", "created_at", "id"],
+                name="ticket_queue_order",
+                condition=models.Q(merged_into=None),
+            ),
         ]
 
     def __str__(self) -> str:
