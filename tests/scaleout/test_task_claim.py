@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.scaleout.cluster import Cluster, wait_for
-from tests.scaleout.probe.tasks import RUNS_TABLE, task_run
+from tests.scaleout.probe.tasks import RUNS_TABLE, task_run, task_slow
 
 TASKS = 300
 WORKERS = 3
@@ -26,6 +26,15 @@ def runs() -> list[tuple[int, int]]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT number, pid FROM {RUNS_TABLE}")
         return list(cursor.fetchall())
+
+
+def runs_table_create() -> None:
+    with connection.cursor() as cursor:
+        # No unique constraint: a second run of a task is a second row, never an error.
+        cursor.execute(
+            f"CREATE TABLE {RUNS_TABLE} (id bigserial PRIMARY KEY, number integer NOT NULL, "
+            "pid integer NOT NULL, host text NOT NULL, at timestamptz NOT NULL DEFAULT now())"
+        )
 
 
 def test_the_claim_locks_the_row_and_skips_locked_ones(cluster: Cluster) -> None:
@@ -41,12 +50,7 @@ def test_the_claim_locks_the_row_and_skips_locked_ones(cluster: Cluster) -> None
 def test_workers_racing_for_hundreds_of_tasks_run_each_once(cluster: Cluster) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    with connection.cursor() as cursor:
-        # No unique constraint: a second run of a task is a second row, never an error.
-        cursor.execute(
-            f"CREATE TABLE {RUNS_TABLE} (id bigserial PRIMARY KEY, number integer NOT NULL, "
-            "pid integer NOT NULL, host text NOT NULL, at timestamptz NOT NULL DEFAULT now())"
-        )
+    runs_table_create()
     workers = [
         cluster.worker(f"worker-{n}", "--no-scheduler", env=PROBE_SETTINGS) for n in range(WORKERS)
     ]
@@ -75,3 +79,21 @@ def test_workers_racing_for_hundreds_of_tasks_run_each_once(cluster: Cluster) ->
     by_process = Counter(pid for _number, pid in done)
     # The proof needs a race: more than one process took tasks from the same queue.
     assert len(by_process) >= 2, by_process
+
+
+def test_a_worker_stopped_while_it_runs_a_task_finishes_it(cluster: Cluster) -> None:
+    """SIGTERM to `chamado worker` (as systemd's KillMode=mixed sends it, or a terminal's
+    Ctrl+C to the whole group): the task in hand is finished, then the worker exits 0."""
+    from django_tasks_db.models import DBTaskResult
+
+    runs_table_create()
+    worker = cluster.worker("worker", "--no-scheduler", env=PROBE_SETTINGS)
+    worker.start()
+    result = task_slow.enqueue(7, 3.0)
+    wait_for(
+        "the task to start",
+        lambda: DBTaskResult.objects.filter(id=result.id, status="RUNNING").exists(),
+    )
+    assert worker.terminate() == 0, cluster.logs()
+    assert DBTaskResult.objects.get(id=result.id).status == "SUCCESSFUL", cluster.logs()
+    assert [number for number, _pid in runs()] == [7]
