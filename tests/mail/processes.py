@@ -68,8 +68,11 @@ def _connection_to(settings_dict: dict[str, Any]) -> Any:
     return backend.DatabaseWrapper(settings_dict, alias="default")
 
 
-def shared_database(django_db_blocker: Any, tmp_path: Path) -> Iterator[SharedDatabase]:
-    """Body of a fixture: yields the shared database, migrated, as this process's default."""
+def shared_database(
+    django_db_blocker: Any, tmp_path: Path, *, template: str | None = None
+) -> Iterator[SharedDatabase]:
+    """Body of a fixture: yields the shared database, migrated, as this process's default.
+    On PostgreSQL, ``template`` names a migrated database to copy instead of migrating."""
     original = connections["default"]
     base = {**original.settings_dict}
     env = {
@@ -90,7 +93,8 @@ def shared_database(django_db_blocker: Any, tmp_path: Path) -> Iterator[SharedDa
         else:
             name = f"chamado_shared_{uuid.uuid4().hex[:12]}"
             with original._nodb_cursor() as cursor:
-                cursor.execute(f'CREATE DATABASE "{name}"')
+                copy = f' TEMPLATE "{template}"' if template else ""
+                cursor.execute(f'CREATE DATABASE "{name}"{copy}')
             settings_dict = {**base, "NAME": name}
             parts = urlsplit(os.environ["DATABASE_URL"])
             url = urlunsplit(parts._replace(path=f"/{name}"))
@@ -98,7 +102,8 @@ def shared_database(django_db_blocker: Any, tmp_path: Path) -> Iterator[SharedDa
         shared = _connection_to(settings_dict)
         connections["default"] = shared
         try:
-            call_command("migrate", verbosity=0, interactive=False)
+            if not (template and drop):
+                call_command("migrate", verbosity=0, interactive=False)
             yield SharedDatabase(url=url, env={**env, "DATABASE_URL": url})
         finally:
             shared.close()

@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+from django.db.utils import load_backend
 
 from tests import factories
 from tests.mail.conftest import HoldingInbox, SmtpServer, free_port
@@ -30,9 +33,38 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(scope="session")
+def migrated_template(django_db_blocker: Any) -> Iterator[str]:
+    """A PostgreSQL database migrated once per test process; each test gets a copy of it
+    (CREATE DATABASE ... TEMPLATE) instead of migrating a database of its own again."""
+    if skip_reason() is not None:
+        pytest.skip(skip_reason())
+    name = f"chamado_scaleout_template_{os.getpid()}"
+    original = connections["default"]
+    with django_db_blocker.unblock():
+        with original._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        backend = load_backend(original.settings_dict["ENGINE"])
+        template = backend.DatabaseWrapper({**original.settings_dict, "NAME": name}, "default")
+        connections["default"] = template
+        try:
+            call_command("migrate", verbosity=0, interactive=False)
+        finally:
+            template.close()
+            connections["default"] = original
+    yield name
+    with django_db_blocker.unblock(), original._nodb_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
-def shared_db(django_db_blocker: Any, tmp_path: Path) -> Iterator[SharedDatabase]:
-    yield from shared_database(django_db_blocker, tmp_path)
+def shared_db(
+    django_db_blocker: Any, tmp_path: Path, migrated_template: str
+) -> Iterator[SharedDatabase]:
+    """A database of the test's own (a copy of the migrated template) that this process's
+    ORM and every process it starts use, dropped at the end."""
+    yield from shared_database(django_db_blocker, tmp_path, template=migrated_template)
 
 
 @pytest.fixture
