@@ -29,6 +29,7 @@ from chamado.desk.forms import (
     TicketUpdateForm,
     TransferForm,
 )
+from chamado.desk.search_results import search_page
 from chamado.services.selectors import service_list_for_account
 from chamado.tickets import workflow
 from chamado.tickets.access import (
@@ -49,7 +50,6 @@ from chamado.tickets.actions import (
 )
 from chamado.tickets.models import Ticket
 from chamado.tickets.presence import presence_touch
-from chamado.tickets.search import ticket_search
 from chamado.tickets.selectors import (
     agent_list_for_departments,
     canned_reply_list_for_department,
@@ -430,25 +430,21 @@ def attachment_download(request: HttpRequest, attachment_id: str, filename: str)
 
 @agent_required
 def search(request: HttpRequest, *, cap: int = SEARCH_MAX_RESULTS) -> HttpResponse:
-    """Matches, most recently active first; counting stops at ``cap`` (and the page says so)."""
+    """Matches, most recently active first, a page at a time up to ``cap`` matches: only the
+    matches up to the page shown are found, never all of them sorted or counted."""
     form = SearchForm(request.GET or None)
     page = None
     text = ""
     if form.is_valid() and form.cleaned_data["q"].strip():
         text = form.cleaned_data["q"]
-        results = ticket_search(
-            tickets_visible_to_agent(request.user).select_related("department", "account"), text
-        ).order_by("-last_activity_at", "-pk")
-        # Counting every match of a common word costs more than it tells: stop at the cap.
-        page = Paginator(results[:cap], 25).get_page(request.GET.get("page"))
+        page = search_page(
+            tickets_visible_to_agent(request.user).select_related("department", "account"),
+            text,
+            request.GET.get("page"),
+            cap=cap,
+        )
     return render(
         request,
         "desk/search.html",
-        {
-            "form": form,
-            "page": page,
-            "text": text,
-            "capped": page is not None and page.paginator.count >= cap,
-            "cap": cap,
-        },
+        {"form": form, "page": page, "text": text, "cap": cap},
     )

@@ -86,3 +86,7 @@ def test_search_stops_counting_at_the_cap_and_says_so(agent, owner, service, rf)
     page = views.search(request, cap=2).content.decode()
     assert "Showing the 2 most recently active matches" in page
     assert page.count("Walrus trouble") == 2
+    # Up to the cap there is nothing more: no notice.
+    page = views.search(request, cap=3).content.decode()
+    assert "most recently active matches" not in page
+    assert page.count("Walrus trouble") == 3

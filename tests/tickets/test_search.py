@@ -162,7 +162,10 @@ def test_results_are_paginated_newest_activity_first(searching, owner, service) 
 
     assert result_numbers(first) == expected[:25]
     assert result_numbers(second) == expected[25:]
-    assert "Page 1 of 2" in first.content.decode()
+    # Only the matches up to the page are found: the total shows once the matches end.
+    assert "Page 1<" in first.content.decode()
+    assert "Page 2 of 2" in second.content.decode()
+    assert 'href="?q=invoice&amp;page=1"' in second.content.decode()
     assert 'href="?q=invoice&amp;page=2"' in first.content.decode()
 
 
@@ -222,3 +225,67 @@ def test_search_has_a_gin_index_the_query_can_use(agent, conversation, bystander
             cursor.execute("SET LOCAL enable_seqscan = off")
         assert "ticket_search_unaccent_gin" in results.explain()
         assert list(results) == [conversation]
+
+
+# Only the matches up to the page: windows of recent activity --------------------------------
+
+
+@pytest.fixture
+def spread(owner, service) -> list[Ticket]:
+    """12 tickets about 'walrus' and 6 about something else, one hour of activity apart: the
+    matches most recently active first are ``spread``'s walrus tickets in this order."""
+    now = timezone.now()
+    walrus, other = [], []
+    for n in range(18):
+        subject = f"Walrus {n}" if n % 3 else f"Penguin {n}"
+        ticket = factories.open_ticket(owner, service=service, subject=subject)
+        Ticket.objects.filter(pk=ticket.pk).update(last_activity_at=now - timedelta(hours=n))
+        (walrus if n % 3 else other).append(ticket)
+    return walrus
+
+
+@pytest.mark.parametrize("windows", [(2,), (1, 4, 9), (3, 50), (100,)])
+@pytest.mark.parametrize("limit", [1, 5, 8, 12, 30])
+def test_matches_up_to_a_limit_are_the_first_of_all_matches_sorted(
+    agent, spread, monkeypatch, windows, limit
+) -> None:
+    from django.core.cache import cache
+
+    from chamado.tickets import search
+
+    cache.clear()  # a window start cached by another test would be another database's
+    monkeypatch.setattr(search, "SEARCH_WINDOWS", windows)
+    ids, complete = search.ticket_search_ids(tickets_visible_to_agent(agent), "walrus", limit)
+    assert ids == [t.pk for t in spread][:limit]
+    assert complete == (limit >= len(spread))
+
+
+def test_a_window_start_cached_from_older_data_only_widens_the_window(
+    agent, spread, monkeypatch
+) -> None:
+    from django.core.cache import cache
+
+    from chamado.tickets import search
+
+    monkeypatch.setattr(search, "SEARCH_WINDOWS", (2, 4))
+    for rows in (2, 4):  # stale: long before every ticket's activity
+        cache.set(search.WINDOW_CACHE_KEY.format(rows=rows), timezone.now() - timedelta(days=9))
+    ids, complete = search.ticket_search_ids(tickets_visible_to_agent(agent), "walrus", 5)
+    assert ids == [t.pk for t in spread][:5] and not complete
+    cache.clear()
+
+
+def test_a_page_past_the_matches_shows_them(searching, spread) -> None:
+    response = searching.get(SEARCH, {"q": "walrus", "page": 99})
+    assert result_numbers(response) == [t.number for t in spread]
+    assert 'class="pager"' not in response.content.decode()  # one page: no pager at all
+    response = searching.get(SEARCH, {"q": "walrus", "page": "x"})
+    assert result_numbers(response) == [t.number for t in spread]
+
+
+def test_pages_past_the_matches_show_the_last_page(searching, owner, service) -> None:
+    for n in range(30):
+        factories.open_ticket(owner, service=service, subject=f"Invoice {n}")
+    page = searching.get(SEARCH, {"q": "invoice", "page": 7}).content.decode()
+    assert "Page 2 of 2" in page
+    assert len(re.findall(r'<li><a href="/desk/tickets/', page)) == 5
