@@ -5,11 +5,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Substr
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +18,7 @@ from chamado.accounts.actions import membership_switch
 from chamado.core.errors import ApplicationError, NotFound
 from chamado.portal.forms import TicketOpenForm, TicketReplyForm
 from chamado.portal.kb_views import ticket_form_lookup, ticket_form_suggestions
+from chamado.portal.paging import page_of
 from chamado.services.selectors import service_list_for_account
 from chamado.tickets import workflow
 from chamado.tickets.access import access_attachment, access_ticket_by_number
@@ -34,6 +35,7 @@ from chamado.web.files import attachment_response
 from chamado.web.forms import refusal_show
 
 TICKETS_PER_PAGE = 25
+LINK_PLACEHOLDER = 987654321987  # a number no ticket has, replaced in one reversed link
 SEARCH_MAX_LENGTH = 200  # a longer search box is cut: the subject it looks in is 120
 HOME_TICKETS = 20  # the home page's active tickets (the list has them all)
 HOME_REPLIES = 3
@@ -193,11 +195,21 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ""
     q = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
     tickets = ticket_list_for_contact(request.user, status=status or None, q=q)
-    page = Paginator(tickets, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    # The count stops a few pages past this one: the list costs the same on any account.
+    page = page_of(tickets, TICKETS_PER_PAGE, request.GET.get("page"))
+    # What each row shows, worked out once for the page: the status names translated once
+    # (not once a row), the ticket links from one reverse().
+    labels = {value: str(label) for value, label in Ticket.Status.choices}
+    link = reverse("portal:ticket", args=[LINK_PLACEHOLDER]).replace(str(LINK_PLACEHOLDER), "{}")
+    rows = list(page.object_list)
+    for ticket in rows:
+        ticket.status_label = labels[ticket.status]  # type: ignore[attr-defined]
+        ticket.link = link.format(ticket.number)  # type: ignore[attr-defined]
+    page.object_list = rows
     return render(
         request,
         "portal/ticket_list.html",
-        {"page": page, "status": status, "q": q, "statuses": Ticket.Status.choices},
+        {"page": page, "status": status, "q": q, "statuses": labels.items()},
     )
 
 
