@@ -9,6 +9,7 @@ from typing import Any
 
 from bench.forms import png_bytes
 from tests.mail.conftest import SmtpServer
+from tests.object_storage import stored_names
 from tests.scaleout.cluster import Browser, Cluster, wait_for
 from tests.scaleout.conftest import notices_check
 
@@ -60,6 +61,10 @@ def test_tickets_opened_on_one_web_process_are_read_on_the_other_and_mailed_once
 
     assert Ticket.objects.count() == TICKETS
     assert Attachment.objects.count() == TICKETS
+    # Where this test looks (its MEDIA_ROOT, or its prefix in the S3 bucket) is where web A
+    # stored them: the processes were given the test's storage.
+    stored = set(stored_names())
+    assert {a.file.name for a in Attachment.objects.all()} <= stored, stored
     wait_for("the workers to empty the queue", queue_empty, timeout=180)
     wait_for(
         "every notification at the SMTP server",
