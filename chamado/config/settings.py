@@ -124,6 +124,15 @@ TEMPLATES = [
             ],
         },
     },
+    # The desk queue's rows (desk.rows): one Jinja2 template, about ten times cheaper to render
+    # fifty times a page than Django's; templates under <app>/jinja2/, autoescaped.
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "chamado.desk.jinja.environment"},
+    },
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'chamado.sqlite3'}")}

@@ -6,10 +6,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,6 +27,7 @@ from chamado.desk.forms import (
     TicketUpdateForm,
     TransferForm,
 )
+from chamado.desk.rows import queue_rows_html
 from chamado.desk.search_results import search_page
 from chamado.services.selectors import service_list_for_account
 from chamado.tickets import workflow
@@ -56,8 +55,8 @@ from chamado.tickets.selectors import (
     membership_list_for_ticket,
     people_for_ticket,
     queue_for_agent,
+    queue_page,
     queue_sort_parse,
-    queue_sorted,
     ticket_list_for_account_sidebar,
     ticket_merge_preview,
     ticket_timeline,
@@ -111,23 +110,31 @@ def queue(request: HttpRequest) -> HttpResponse:
     department = values.get("department")
     now = timezone.now()
     sort = request.GET.get("sort", "")
-    tickets = queue_sorted(
-        queue_for_agent(
-            request.user,
-            now=now,
-            department=department.pk if department else None,
-            status=values.get("status") or "awaiting",
-            priority=values.get("priority"),
-            assignee=values.get("assignee") or "anyone",
-            breach=values.get("breach") or "",
-        ),
-        sort,
+    tickets = queue_for_agent(
+        request.user,
+        now=now,
+        department=department.pk if department else None,
+        status=values.get("status") or "awaiting",
+        priority=values.get("priority"),
+        assignee=values.get("assignee") or "anyone",
+        breach=values.get("breach") or "",
     )
-    page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = {"page": page, "now": now, "user": request.user}
+    page = queue_page(
+        tickets,
+        sort,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=QUEUE_PAGE_SIZE,
+    )
+    rows_html = queue_rows_html(
+        page.object_list,
+        now=now,
+        user_pk=request.user.pk,
+        departments={d.pk: d for d in desk_departments(request)},
+    )
     if request.GET.get("fragment") == "rows":
-        # Rendered without the request: the menu's queries are not needed for the rows.
-        response = HttpResponse(render_to_string("desk/_queue_rows.html", rows))
+        # The rows alone: the menu's queries are not needed for them.
+        response = HttpResponse(rows_html)
         response["Cache-Control"] = "no-store"
         return response
     bulk = BulkForm(
@@ -136,16 +143,21 @@ def queue(request: HttpRequest) -> HttpResponse:
         departments=desk_departments(request),
     )
     query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("fragment", None)
+    for key in ("page", "after", "before", "fragment"):
+        query.pop(key, None)
+    here = query.urlencode()
     return render(
         request,
         "desk/queue.html",
         {
-            **rows,
+            "page": page,
+            "rows_html": rows_html,
             "filters": filters,
             "bulk": bulk,
-            "query": query.urlencode(),
+            "next_url": f"?{here}&after={page.next_cursor}" if page.next_cursor else "",
+            "previous_url": f"?{here}&before={page.previous_cursor}"
+            if page.previous_cursor
+            else "",
             "sort": queue_sort_parse(sort),
             "current_department": department,
         },

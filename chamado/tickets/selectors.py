@@ -1,5 +1,7 @@
 """Reads of tickets, shaped for the pages that show them (query counts pinned in tests)."""
 
+import base64
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -510,4 +512,182 @@ def ticket_merge_preview(source: Ticket, target: Ticket) -> MergePreview:
     )
     return MergePreview(
         last_message=last, source_messages=Message.objects.filter(ticket=source).count()
+    )
+
+
+# ---- The desk: the queue's pages, by keyset -------------------------------------------------
+
+QUEUE_CURSOR_MAX = 600  # characters: a cursor is a few values, never more
+
+
+@dataclass(frozen=True)
+class _Key:
+    """One column of the queue's order: what it is, its direction, and how a cursor spells
+    its value (``int``, ``str``, ``datetime``; None is a missing value, always last)."""
+
+    expression: Any
+    descending: bool
+    kind: type
+    nullable: bool = False
+
+
+def _queue_keys(sort: str | None) -> list[_Key]:
+    """The queue's order as keys: the chosen column first (when one is), then the queue's own
+    order (priority, waiting since, opened), then the id: every row has a distinct tuple."""
+    keys = [
+        _Key(F("priority"), True, int),
+        _Key(F("waiting_since"), False, datetime, nullable=True),
+        _Key(F("created_at"), False, datetime),
+        _Key(F("pk"), False, int),
+    ]
+    parsed = queue_sort_parse(sort)
+    if parsed is not None:
+        key, descending = parsed
+        kind: type = {"subject": str, "client": str, "waiting": datetime, "sla": datetime}.get(
+            key, int
+        )
+        nullable = key in ("waiting", "sla")
+        keys.insert(0, _Key(_queue_sort_expression(key), descending, kind, nullable))
+    return keys
+
+
+def _cursor_encode(values: list[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    text = json.dumps(plain, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(text).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str | None, keys: list[_Key]) -> list[Any] | None:
+    """The values a cursor holds, each of its key's kind; None for anything else (a cursor of
+    another order, a hand-made one): the first page."""
+    if not cursor or len(cursor) > QUEUE_CURSOR_MAX:
+        return None
+    try:
+        plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(plain, list) or len(plain) != len(keys):
+            return None
+        values: list[Any] = []
+        for key, value in zip(keys, plain, strict=True):
+            if value is None:
+                values.append(None)
+            elif key.kind is datetime:
+                moment = datetime.fromisoformat(value)
+                if moment.tzinfo is None:
+                    return None
+                values.append(moment)
+            elif (key.kind is int and type(value) is int) or (
+                key.kind is str and isinstance(value, str)
+            ):
+                values.append(value)
+            else:
+                return None
+    except (ValueError, TypeError):
+        return None
+    if values[-1] is None:  # the id
+        return None
+    return values
+
+
+def _keyset_branches(keys: list[_Key], values: list[Any], *, forward: bool) -> list[Q]:
+    """The rows after the one whose key values are ``values`` in the queue's order (before it
+    when not ``forward``; missing values count last), as branches whose union they are: k0
+    beyond v0; k0 = v0 and k1 beyond v1; ... Each branch is one range of an index that
+    follows the order (equal columns, then a bound), so a deep page reads its rows from where
+    the last one ended instead of filtering every row before it."""
+    branches = []
+    same = Q()
+    for index, key in enumerate(keys):
+        name, value = f"qk{index}", values[index]
+        greater = key.descending != forward  # forward on a descending key: smaller values
+        if value is None and not key.nullable:
+            return []  # a hand-made cursor: nothing
+        if value is None:
+            # Missing values come last: after them, none; before them, every present one.
+            if not forward:
+                branches.append(same & Q(**{f"{name}__isnull": False}))
+            same &= Q(**{f"{name}__isnull": True})
+            continue
+        beyond = Q(**{f"{name}__{'gt' if greater else 'lt'}": value})
+        if forward and key.nullable:
+            beyond |= Q(**{f"{name}__isnull": True})
+        branches.append(same & beyond)
+        same &= Q(**{name: value})
+    return branches
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    object_list: list[Ticket]
+    next_cursor: str  # "" on the last page
+    previous_cursor: str  # "" on the first page
+
+
+def queue_page(
+    tickets: QuerySet[Ticket],
+    sort: str | None,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+) -> QueuePage:
+    """One page of the queue ``tickets`` (``queue_for_agent``) in the order ``sort`` asks, the
+    page after the cursor ``after`` or before ``before`` (the first page without either): a
+    deep page costs what the first one does, where an OFFSET reads every row before it. The
+    page is chosen among the tickets alone, then only its rows are read with their account and
+    assignee: one query."""
+    keys = _queue_keys(sort)
+    annotations = {f"qk{index}": key.expression for index, key in enumerate(keys)}
+
+    def ordered(queryset: QuerySet[Ticket], forward: bool) -> QuerySet[Ticket]:
+        order = []
+        for index, key in enumerate(keys):
+            field = F(f"qk{index}")
+            # Missing values last in the queue's order, so first when read backwards; a column
+            # that is never missing is left plain, so its index gives the order.
+            nulls: dict[str, bool] = {}
+            if key.nullable:
+                nulls = {"nulls_last": True} if forward else {"nulls_first": True}
+            order.append(field.desc(**nulls) if key.descending == forward else field.asc(**nulls))
+        return queryset.order_by(*order)
+
+    forward = True
+    values = _cursor_decode(after, keys)
+    if values is None:
+        values = _cursor_decode(before, keys)
+        forward = values is None
+    chosen = tickets.alias(**annotations)
+    branches = [Q()] if values is None else _keyset_branches(keys, values, forward=forward)
+    # Each branch's first rows (a subquery each, in one UNION), then the page among them.
+    firsts = [ordered(chosen.filter(b), forward).values("pk")[: size + 1] for b in branches]
+    if len(firsts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        found = Q(pk__in=firsts[0].union(*firsts[1:], all=True))
+    else:  # SQLite: no LIMIT inside a UNION; one IN (subquery) a branch
+        found = Q(pk__in=[])
+        for first in firsts:
+            found |= Q(pk__in=first)
+    rows = list(
+        ordered(
+            Ticket.objects.filter(found)
+            .select_related("account", "assignee")
+            .defer("search_document")
+            .annotate(**annotations),
+            forward,
+        )[: size + 1]
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        if not more:  # nothing before these: the first page, whole
+            return queue_page(tickets, sort, size=size)
+        rows.reverse()
+
+    def cursor(ticket: Ticket) -> str:
+        return _cursor_encode([getattr(ticket, f"qk{index}") for index in range(len(keys))])
+
+    has_next = more if forward else True
+    has_previous = values is not None if forward else True
+    return QueuePage(
+        object_list=rows,
+        next_cursor=cursor(rows[-1]) if rows and has_next else "",
+        previous_cursor=cursor(rows[0]) if rows and has_previous else "",
     )

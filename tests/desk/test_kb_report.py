@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 REPORT = reverse("desk:kb_report")
 # session, user, the desk menu (queue counts, departments), articles with their votes counted,
 # deflections, "No" comments, searches that found nothing
-REPORT_QUERIES = 8
+REPORT_QUERIES = 7  # 8 before the session was read from the cache (issue 13)
 
 
 @pytest.fixture

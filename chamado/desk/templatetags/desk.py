@@ -43,6 +43,9 @@ def search_snippet(ticket: Any, text: str) -> SafeString:
 def _query(context: Any, **changes: Any) -> str:
     query = context["request"].GET.copy()
     query.pop("fragment", None)
+    if "sort" in changes:  # a cursor belongs to one order: a new order starts at its top
+        for key in ("page", "after", "before"):
+            query.pop(key, None)
     for key, value in changes.items():
         if value is None:
             query.pop(key, None)
