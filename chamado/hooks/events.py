@@ -2,15 +2,19 @@
 action sends nothing). Internal notes and attachments never leave."""
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
+from chamado.core.cache import cache_delete, cache_get, cache_set
 from chamado.hooks.models import Delivery, Endpoint, Event
 from chamado.hooks.tasks import delivery_enqueue
 from chamado.tickets import signals
@@ -116,6 +120,43 @@ def payload_build(
     return payload
 
 
+# The active endpoints and their events, kept in the cache (every ticket event asks, and most
+# sites have none); cleared when an endpoint is saved or deleted, and short-lived besides.
+ENDPOINTS_KEY = "chamado:hook-endpoints"
+ENDPOINTS_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What a ticket event needs of an active endpoint (never its URL or secret)."""
+
+    pk: int
+    events: tuple[str, ...]
+
+    def wants(self, event: str) -> bool:
+        return event in self.events
+
+
+def endpoints_active() -> list[Subscription]:
+    cached = cache_get(ENDPOINTS_KEY)
+    if isinstance(cached, list):
+        return [Subscription(pk, tuple(events)) for pk, events in cached]
+    found = [
+        Subscription(pk, tuple(events or []))
+        for pk, events in Endpoint.objects.filter(is_active=True).values_list("pk", "events")
+    ]
+    cache_set(ENDPOINTS_KEY, [(e.pk, list(e.events)) for e in found], ENDPOINTS_SECONDS)
+    return found
+
+
+@receiver(post_save, sender=Endpoint, dispatch_uid="chamado.hooks.endpoints_forget.save")
+@receiver(post_delete, sender=Endpoint, dispatch_uid="chamado.hooks.endpoints_forget.delete")
+def endpoints_forget(**kwargs: Any) -> None:
+    """Now, and again once the change is committed (a request may have read the rows before)."""
+    cache_delete(ENDPOINTS_KEY)
+    transaction.on_commit(lambda: cache_delete(ENDPOINTS_KEY))
+
+
 def deliveries_queue(
     *,
     event: str,
@@ -123,9 +164,10 @@ def deliveries_queue(
     message: Message | None,
     before: dict[str, Any],
     after: dict[str, Any],
-    endpoints: list[Endpoint],
+    endpoints: Sequence[Endpoint | Subscription],
 ) -> list[Delivery]:
-    """One delivery per endpoint that wants ``event``, each queued in this transaction."""
+    """One delivery per endpoint that wants ``event`` (one INSERT), each with its task, queued
+    in this transaction."""
     wanting = [endpoint for endpoint in endpoints if endpoint.wants(event)]
     if not wanting:
         return []
@@ -139,18 +181,21 @@ def deliveries_queue(
         before=before,
         after=after,
     )
-    deliveries = []
-    for endpoint in wanting:
-        delivery = Delivery.objects.create(
-            endpoint=endpoint,
-            event=event,
-            event_id=event_id,
-            ticket=ticket,
-            payload=payload,
-            next_attempt_at=now,
-        )
+    deliveries = Delivery.objects.bulk_create(
+        [
+            Delivery(
+                endpoint_id=endpoint.pk,
+                event=event,
+                event_id=event_id,
+                ticket=ticket,
+                payload=payload,
+                next_attempt_at=now,
+            )
+            for endpoint in wanting
+        ]
+    )
+    for delivery in deliveries:
         delivery_enqueue(delivery)
-        deliveries.append(delivery)
     return deliveries
 
 
@@ -170,7 +215,9 @@ def on_ticket_event(
     hook_events = events_of(event, message, before, after)
     if not hook_events:
         return
-    endpoints = list(Endpoint.objects.filter(is_active=True))
+    endpoints = endpoints_active()
+    if not endpoints:
+        return
     for hook_event in hook_events:
         deliveries_queue(
             event=hook_event,

@@ -21,7 +21,7 @@ from crontask import cron
 from django.core.mail import mailers
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.tasks import TaskResultStatus, task
+from django.tasks import TaskContext, TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -64,6 +64,27 @@ def _claim(delivery_id: int, now: datetime) -> str | None:
         .update(claim=claim, claimed_at=now, attempts=F("attempts") + 1)
     )
     return claim if claimed else None
+
+
+@task(takes_context=True)
+def deliveries_fanout(context: TaskContext, message_ids: list[str]) -> int:
+    """Hand an event's deliveries (queued together by mail.notify, this task's id on each) to
+    the sender: one delivery_send task each. Runs once per delivery whoever runs it again (a
+    retry, a second worker): a delivery is handed over only while it still names this task,
+    in the transaction that enqueues its send (a second run waits for the first's row locks,
+    then finds none). A worker that dies here leaves the deliveries naming a dead task:
+    ``deliveries_reclaim`` queues them again. Returns how many it handed over."""
+    own = context.task_result.id
+    with transaction.atomic():
+        mine = list(
+            Delivery.objects.select_for_update()
+            .filter(email_message_id__in=message_ids, task_id=own, state=Delivery.State.PENDING)
+            .only("pk", "task_id")
+        )
+        for delivery in mine:
+            delivery.task_id = delivery_send.enqueue(delivery.pk).id
+        Delivery.objects.bulk_update(mine, ["task_id"])
+    return len(mine)
 
 
 @task()
@@ -116,8 +137,13 @@ def _failed(delivery: Delivery, claim: str, error: Exception) -> str:
     return "failed" if give_up else "retrying"
 
 
-# Tasks that send email: one found RUNNING after SEND_LEASE belongs to a dead worker.
-SENDING_TASKS = (delivery_send.module_path, account_email_send.module_path)
+# Tasks that send email or hand it over: one found RUNNING after SEND_LEASE belongs to a dead
+# worker (the deliveries it held then have no live task and are queued again).
+SENDING_TASKS = (
+    delivery_send.module_path,
+    deliveries_fanout.module_path,
+    account_email_send.module_path,
+)
 
 
 def deliveries_reclaim(*, now: datetime | None = None) -> int:

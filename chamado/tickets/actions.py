@@ -379,13 +379,26 @@ def ticket_open(
     chosen: Department = department
     related: Service | None = service
 
+    candidates = workflow.ticket_number_candidates(rng, ticket_number_digits(policy))
+
     def write() -> Outcome:
+        # A random number may be taken: the INSERT, the transaction's first write, fails and
+        # rolls the transaction back, and the next number is tried (no savepoint per try).
+        for _attempt in range(NUMBER_ATTEMPTS):
+            number = next(candidates)
+            try:
+                return write_numbered(number)
+            except IntegrityError:
+                if not Ticket.objects.filter(number=number).exists():
+                    raise  # not the number: a second post of the form (``_once``)
+        raise RuntimeError("no free ticket number after %d attempts" % NUMBER_ATTEMPTS)
+
+    def write_numbered(number: int) -> Outcome:
         now = timezone.now()
         with _atomic_with_files() as stored:
-            ticket = _ticket_insert_with_unique_number(
-                rng=rng,
-                digits=ticket_number_digits(policy),
-                account_id=actor.account_id,
+            ticket = Ticket(
+                number=number,
+                account=actor.membership.account,
                 contact=actor,
                 department=chosen,
                 service=related,
@@ -397,7 +410,8 @@ def ticket_open(
                 waiting_since=now,
                 search_document="\n".join([subject, actor.full_name, actor.email, body]),
             )
-            ticket.save(update_fields=_sla_refresh(ticket))
+            _sla_refresh(ticket)  # the SLA clock in the same INSERT
+            ticket.save(force_insert=True)
             message = _message_add(
                 ticket=ticket,
                 actor=actor,
@@ -431,20 +445,14 @@ def ticket_open(
     return outcome
 
 
-def _ticket_insert_with_unique_number(
-    *, rng: random.Random | None, digits: int, **fields: Any
-) -> Ticket:
-    """Insert with a random number; on a clash the unique constraint fails and we draw again."""
-    candidates = workflow.ticket_number_candidates(rng, digits)
-    for _attempt in range(NUMBER_ATTEMPTS):
-        number = next(candidates)
-        try:
-            with transaction.atomic():
-                return Ticket.objects.create(number=number, **fields)
-        except IntegrityError:
-            if not Ticket.objects.filter(number=number).exists():
-                raise
-    raise RuntimeError("no free ticket number after %d attempts" % NUMBER_ATTEMPTS)
+def _locked(ticket: Ticket) -> Ticket:
+    """The ticket's row, locked (only that row: not its department's, nor its account's), with
+    what its notices tell (department, account, service, contact, assignee) in the same query."""
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("department", "account", "service", "contact", "assignee")
+        .get(pk=ticket.pk)
+    )
 
 
 def _client_reply_notice(*, kept_place: bool) -> str:
@@ -482,9 +490,7 @@ def ticket_reply_by_client(
     def write() -> Outcome:
         now = timezone.now()
         with _atomic_with_files() as stored:
-            locked = (
-                Ticket.objects.select_for_update().select_related("department").get(pk=ticket.pk)
-            )
+            locked = _locked(ticket)
             _live(locked)
             if not locked.client_may_reply:
                 raise ApplicationError(
@@ -540,7 +546,7 @@ def ticket_reply_by_client(
 def ticket_close(*, actor: Any, ticket: Ticket) -> Outcome:
     """The client closes the ticket; closing a closed ticket changes nothing."""
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update().select_related("department").get(pk=ticket.pk)
+        locked = _locked(ticket)
         _live(locked)
         if locked.department.reopen_on_reply:
             notice = _("The ticket was closed. Reply to it if you need us again.")
@@ -626,7 +632,7 @@ def ticket_reply_by_agent(
     def write() -> Outcome:
         now = timezone.now()
         with _atomic_with_files() as stored:
-            locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+            locked = _locked(ticket)
             _live(locked)
             if not is_internal and seen_message_id is not None and not confirm_crossed:
                 newer = (
@@ -703,7 +709,7 @@ def ticket_update(
     """Change status, priority or assignee; does nothing when nothing changes."""
     _agent_check(actor)
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        locked = _locked(ticket)
         _live(locked)
         before = {
             "status": locked.status,
@@ -773,7 +779,7 @@ def ticket_transfer(
         "department": target.title
     }
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update().select_related("department").get(pk=ticket.pk)
+        locked = _locked(ticket)
         _live(locked)
         if target.pk == locked.department_id:
             return Outcome(ticket=locked, notice=_("Nothing to change."), changed=False)
@@ -954,7 +960,7 @@ def ticket_autoclose_due(*, now: Any = None) -> int:
         status=Ticket.Status.ANSWERED, last_activity_at__lt=cutoff, merged_into=None
     ).only("pk"):
         with transaction.atomic():
-            locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+            locked = _locked(ticket)
             if (
                 locked.status != Ticket.Status.ANSWERED
                 or locked.last_activity_at >= cutoff

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -26,9 +26,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Lower
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from chamado.accounts.models import Membership, User
-from chamado.core.cache import cache_get, cache_set
+from chamado.core.cache import cache_delete, cache_get, cache_set
 from chamado.core.models import AuditEvent
 from chamado.core.search import Folded, fold, query_words
 from chamado.tickets import sla, workflow
@@ -289,14 +291,36 @@ def department_expected_wait(department_id: int, priority: int, *, now: datetime
     return department_wait_estimate(department_id, priority, now=now).wait
 
 
+# Every SLA target (a few rows: departments x priorities), kept in the cache since every
+# ticket write reads one; cleared when a target is saved or deleted, and short-lived besides.
+SLA_TARGETS_KEY = "chamado:sla-targets"
+SLA_TARGETS_SECONDS = 300
+
+
 def sla_targets(department_id: int, priority: int) -> sla.Targets:
-    target = SlaTarget.objects.filter(department_id=department_id, priority=priority).first()
-    if target is None:
+    table = cache_get(SLA_TARGETS_KEY)
+    if not isinstance(table, dict):
+        table = {
+            (department, level): (first, then)
+            for department, level, first, then in SlaTarget.objects.values_list(
+                "department_id", "priority", "first_response_minutes", "next_response_minutes"
+            )
+        }
+        cache_set(SLA_TARGETS_KEY, table, SLA_TARGETS_SECONDS)
+    found = table.get((department_id, priority))
+    if found is None:
         return sla.Targets()
     return sla.Targets(
-        first_response=timedelta(minutes=target.first_response_minutes),
-        next_response=timedelta(minutes=target.next_response_minutes),
+        first_response=timedelta(minutes=found[0]), next_response=timedelta(minutes=found[1])
     )
+
+
+@receiver(post_save, sender=SlaTarget, dispatch_uid="chamado.tickets.sla_targets_forget.save")
+@receiver(post_delete, sender=SlaTarget, dispatch_uid="chamado.tickets.sla_targets_forget.delete")
+def sla_targets_forget(**kwargs: Any) -> None:
+    """Now, and again once the change is committed (a request may have read the rows before)."""
+    cache_delete(SLA_TARGETS_KEY)
+    transaction.on_commit(lambda: cache_delete(SLA_TARGETS_KEY))
 
 
 def canned_reply_list_for_department(department_id: int) -> QuerySet[CannedReply]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from chamado.mail.models import Delivery
-from chamado.mail.tasks import delivery_send
+from chamado.mail.tasks import deliveries_fanout, delivery_send
 from chamado.tickets.models import Ticket
 from tests import factories
 from tests.worker import worker_run
@@ -195,7 +195,7 @@ def test_opening_in_a_rolled_back_transaction_leaves_no_delivery_and_no_task(peo
     with pytest.raises(RuntimeError), transaction.atomic():
         factories.open_ticket(people["owner"], service=people["service"])
         assert Delivery.objects.count() == 3
-        assert DBTaskResult.objects.count() == 3
+        assert DBTaskResult.objects.count() == 1  # the one that hands the three to the sender
         raise RuntimeError("something after the ticket failed")
 
     assert Ticket.objects.count() == 0
@@ -203,7 +203,21 @@ def test_opening_in_a_rolled_back_transaction_leaves_no_delivery_and_no_task(peo
     assert DBTaskResult.objects.count() == 0
 
 
-def test_committed_ticket_queues_one_task_per_email(people) -> None:
+def test_committed_ticket_queues_one_task_that_gives_each_email_its_own(
+    people, smtp_server
+) -> None:
     factories.open_ticket(people["owner"], service=people["service"])
     assert Delivery.objects.count() == 3
-    assert DBTaskResult.objects.filter(status=READY).count() == 3
+    fanout = DBTaskResult.objects.get(status=READY)  # one task, whatever the recipients
+    assert fanout.task_path == deliveries_fanout.module_path
+    assert set(Delivery.objects.values_list("task_id", flat=True)) == {fanout.id}
+
+    worker_run()
+
+    assert len(smtp_server.inbox.messages) == 3
+    sends = DBTaskResult.objects.filter(task_path=delivery_send.module_path)
+    assert sends.count() == 3
+    assert set(Delivery.objects.values_list("task_id", flat=True)) == set(
+        sends.values_list("id", flat=True)
+    )
+    assert set(Delivery.objects.values_list("state", flat=True)) == {Delivery.State.SENT}
