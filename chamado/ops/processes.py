@@ -31,7 +31,18 @@ class Child:
         self.ended_at = None
 
 
-def supervise(children: Sequence[Child], *, restart_delay: float = RESTART_DELAY) -> int:
+STOP_TIMEOUT = 35.0  # gunicorn's graceful timeout (30 s) and a margin, then SIGKILL
+
+
+def supervise(
+    children: Sequence[Child],
+    *,
+    restart_delay: float = RESTART_DELAY,
+    stop_timeout: float = STOP_TIMEOUT,
+) -> int:
+    """Until a signal or an essential child's end; then one SIGTERM to each child and up to
+    ``stop_timeout`` seconds for all to finish (gunicorn its requests in flight, db_worker
+    its task in hand) before any still running is killed."""
     stopping = False
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -62,9 +73,10 @@ def supervise(children: Sequence[Child], *, restart_delay: float = RESTART_DELAY
         running = [c.process for c in children if c.process and c.process.poll() is None]
         for process in running:
             process.terminate()
+        deadline = time.monotonic() + stop_timeout
         for process in running:
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
                 process.kill()
     return code

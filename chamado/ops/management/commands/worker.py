@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from chamado.ops.processes import Child, chamado_command, supervise
+from chamado.ops.processes import STOP_TIMEOUT, Child, chamado_command, supervise
 
 
 class Command(BaseCommand):
@@ -20,4 +20,5 @@ class Command(BaseCommand):
         ]
         if not no_scheduler:
             children.append(Child(chamado_command("scheduler"), essential=False))
-        raise SystemExit(supervise(children))
+        # db_worker finishes the task in hand on SIGTERM: leave it time before a kill.
+        raise SystemExit(supervise(children, stop_timeout=STOP_TIMEOUT))
