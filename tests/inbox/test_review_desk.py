@@ -17,7 +17,7 @@ from tests.inbox.conftest import MailWorld
 
 Outcome = InboundMessage.Outcome
 PIPE = InboundMessage.Source.PIPE
-LIST_QUERIES = 6  # session, user, COUNT for the pager, the page, the menu's departments, counts
+LIST_QUERIES = 5  # user (the session from the cache), COUNT for the pager, the page, the menu's departments, counts
 ITEM_LINK = re.compile(r'href="/desk/mail/\d+/"')
 
 
