@@ -17,7 +17,8 @@ from tests.inbox.conftest import MailWorld
 
 Outcome = InboundMessage.Outcome
 PIPE = InboundMessage.Source.PIPE
-LIST_QUERIES = 5  # user (the session from the cache), COUNT for the pager, the page, the menu's departments, counts
+# the user (the session comes from the cache), COUNT for the pager, the page, the menu, counts
+LIST_QUERIES = 5
 ITEM_LINK = re.compile(r'href="/desk/mail/\d+/"')
 
 
