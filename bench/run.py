@@ -295,6 +295,19 @@ def _form_with(page: bytes, test: Callable[[dict[str, Any]], bool], where: str) 
     return form
 
 
+def deep_page_path(http: Http, path: str, page: int, headers: dict[str, str]) -> str:
+    """The desk queue pages by keyset cursor (Next/Previous, no page numbers): the URL of
+    page ``page`` is reached by following Next, as an agent would."""
+    next_link = re.compile(rb'<a href="([^"]*)" rel="next">')
+    for _ in range(page - 1):
+        status, _found, body = http.request("GET", path, headers)
+        found = next_link.search(body) if status == 200 else None
+        if found is None:
+            break
+        path = "/desk/" + found.group(1).decode().replace("&amp;", "&")
+    return path
+
+
 def scene_build(http: Http, *, cookies: dict[str, str], api_key: str) -> Scene:
     from django.db.models import Count
 
@@ -343,6 +356,9 @@ def scene_build(http: Http, *, cookies: dict[str, str], api_key: str) -> Scene:
     support = Department.objects.get(slug="support")
     pages_of_closed = Ticket.objects.filter(status=Ticket.Status.CLOSED).count() // 50
     deep_page = max(min(pages_of_closed, 200), 1)
+    deep_path = deep_page_path(
+        http, "/desk/?status=closed", deep_page, {"Cookie": cookies["agent"]}
+    )
     article = (
         Article.objects.filter(status="published", visibility="public")
         .select_related("category")
@@ -468,7 +484,7 @@ def scene_build(http: Http, *, cookies: dict[str, str], api_key: str) -> Scene:
         ),
         Page(
             f"desk: queue, closed, page {deep_page}",
-            f"/desk/?status=closed&page={deep_page}",
+            deep_path,
             "agent",
             "desk-read",
             explain=True,

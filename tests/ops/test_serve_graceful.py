@@ -32,13 +32,37 @@ def _children(pid: int) -> list[str]:
     return found
 
 
+def _accepted_by_a_child(pid: int, client_port: int) -> bool:
+    """True once a process under ``pid`` holds the server end of the connection from
+    ``client_port``: gunicorn's worker has accept()ed it (before that it waits in the listen
+    queue, and a stopping server closes that queue: a connection not yet accepted is not an
+    in-flight request)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[2].split(":")[1], 16) == client_port:  # remote end: our client
+            inodes.add(fields[9])
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if f"PPid:\t{current}\n" in (entry / "status").read_text():
+                        pids.append(int(entry.name))
+                except OSError:
+                    continue
+        try:
+            for fd in (Path("/proc") / str(current) / "fd").iterdir():
+                link = os.readlink(fd)
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return True
+        except OSError:
+            continue
+    return False
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
-@pytest.mark.xfail(
-    strict=True,
-    reason="found: gunicorn 27's sync worker, told to stop while a request's body is still "
-    "arriving, closes the connection without an answer (its log: 'Worker exiting' ~9 s later) "
-    "instead of finishing the request; the children and options are checked before that",
-)
 def test_sigterm_lets_a_slow_upload_finish(tmp_path: Path) -> None:
     env = {
         **os.environ,
@@ -84,7 +108,11 @@ def test_sigterm_lets_a_slow_upload_finish(tmp_path: Path) -> None:
             + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
             + body[:5]
         )
-        time.sleep(1)  # the worker is reading the body
+        client_port = sock.getsockname()[1]
+        deadline = time.monotonic() + 60
+        while not _accepted_by_a_child(serve.pid, client_port):  # the worker reads the body
+            assert time.monotonic() < deadline, "no web worker took the connection"
+            time.sleep(0.2)
         serve.send_signal(signal.SIGTERM)
         time.sleep(2)
         sock.sendall(body[5:])

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 
 NONE = {"can_tickets": False, "can_contacts": False, "can_services": False}
 
-# session, user (with the membership and account it acts for), the account's people with
-# their users, the waiting invitations
-CONTACTS_QUERIES = 4
+# user (with the membership and account it acts for; the session comes from the cache), the
+# account's people with their users, the waiting invitations
+CONTACTS_QUERIES = 3
 
 
 def membership_of(user: Any, account: Any) -> Membership:

@@ -18,19 +18,19 @@ pytestmark = pytest.mark.django_db
 SIZES = [3, 9]  # N and 3N
 BROWSER = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36"}
 
-# session, user, the article with its category, today's view by this reader (counted
-# already), the reader's vote, the related articles with their categories
-ARTICLE_QUERIES = 6
-# session, the article, today's view, the vote, the related articles (no user to load)
-ARTICLE_ANONYMOUS_QUERIES = 5
-# session, user, the category (with a readable article), its articles
-CATEGORY_QUERIES = 4
-# session, user, categories with their counts, their first articles, the most read
-INDEX_QUERIES = 5
-# session, user, COUNT for the pager, the page of results with their categories
-SEARCH_QUERIES = 4
-# session, user, up to five suggestions
-SUGGEST_QUERIES = 3
+# (the session comes from the cache) user, the article with its category, today's view by
+# this reader (counted already), the reader's vote, the related articles with their categories
+ARTICLE_QUERIES = 5
+# the article, today's view, the vote, the related articles (no user to load)
+ARTICLE_ANONYMOUS_QUERIES = 4
+# user, the category (with a readable article), its articles
+CATEGORY_QUERIES = 3
+# user, categories with their counts, their first articles, the most read
+INDEX_QUERIES = 4
+# user, COUNT for the pager, the page of results with their categories
+SEARCH_QUERIES = 3
+# user, up to five suggestions
+SUGGEST_QUERIES = 2
 
 
 def library(count: int) -> tuple[Category, Article]:
