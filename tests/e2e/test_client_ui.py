@@ -323,8 +323,16 @@ def test_a_pasted_screenshot_is_attached_and_stored(
     page.get_by_role("link", name="Continue", exact=True).click()
     thumb = page.get_by_role("img", name=stored.original_name)
     expect(thumb).to_be_visible()
-    assert thumb.evaluate("img => img.complete && img.naturalWidth") == 24
+    # Visible is not loaded (the thumbnail is lazy, and slower from object storage): wait for it.
+    assert thumb.evaluate(THUMBNAIL_WIDTH) == 24
     assert page.errors == []
+
+
+# The loaded image's width; an image still loading is waited for, a broken one fails.
+THUMBNAIL_WIDTH = """img => img.complete ? img.naturalWidth : new Promise((done, fail) => {
+    img.addEventListener("load", () => done(img.naturalWidth));
+    img.addEventListener("error", () => fail(new Error("the thumbnail did not load")));
+})"""
 
 
 # ---- The unsent draft survives a closed tab --------------------------------------------------
