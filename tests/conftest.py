@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache.backends.redis import RedisCache
 from django.utils import translation
 
 from tests import factories
@@ -27,8 +28,15 @@ def _object_storage_bucket() -> None:
         bucket_ensure(s3_options())
 
 
+def _no_flush(self: RedisCache) -> None:
+    raise AssertionError(
+        "cache.clear() on Redis flushes the database every parallel test worker shares (their "
+        "cached sessions and settings with it); each test already has a key prefix of its own"
+    )
+
+
 @pytest.fixture(autouse=True)
-def _isolated_files(settings: Any, tmp_path: Path) -> None:
+def _isolated_files(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     if s3_configured():
         # Each test its own key prefix in the bucket, as on disk its own MEDIA_ROOT.
@@ -43,6 +51,8 @@ def _isolated_files(settings: Any, tmp_path: Path) -> None:
     if "filebased" in caches["default"]["BACKEND"]:
         caches["default"]["LOCATION"] = str(tmp_path / "cache")
     settings.CACHES = caches
+    if "redis" in caches["default"]["BACKEND"].lower():
+        monkeypatch.setattr(RedisCache, "clear", _no_flush)
     # Most tests sign agents in with client.force_login, which shows no second factor; the
     # two-factor tests (tests/accounts/test_two_factor.py) turn the requirement on.
     settings.CHAMADO_REQUIRE_2FA = False
