@@ -19,6 +19,16 @@ def desk_departments(request: HttpRequest) -> list[Department]:
     return departments
 
 
+def desk_queue_counts(request: HttpRequest) -> dict[int, int]:
+    """Awaiting tickets per department of the agent, counted once per request (the menu and
+    the dashboard share it)."""
+    counts: dict[int, int] | None = getattr(request, "_desk_queue_counts", None)
+    if counts is None:
+        counts = queue_counts_for_agent(request.user)
+        setattr(request, "_desk_queue_counts", counts)  # noqa: B010
+    return counts
+
+
 def desk_navigation(request: HttpRequest) -> dict[str, Any]:
     user: Any = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_agent:
@@ -26,19 +36,13 @@ def desk_navigation(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     if match is None or match.namespace != "desk":
         return {"nav_is_agent": True}
+
     # Lazy: the awaiting counts cost a query, read only when a template shows the menu (a
     # fragment the page polls, such as the presence line, never does).
-    counts: dict[int, int] | None = None
-
-    def counted() -> dict[int, int]:
-        nonlocal counts
-        if counts is None:
-            counts = queue_counts_for_agent(user)
-        return counts
-
     def queues() -> list[dict[str, Any]]:
+        counts = desk_queue_counts(request)
         return [
-            {"department": department, "count": counted().get(department.pk, 0)}
+            {"department": department, "count": counts.get(department.pk, 0)}
             for department in desk_departments(request)
             if department.is_mine  # type: ignore[attr-defined]
         ]
@@ -46,5 +50,5 @@ def desk_navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_is_agent": True,
         "desk_queues": SimpleLazyObject(queues),
-        "desk_total": SimpleLazyObject(lambda: sum(counted().values())),
+        "desk_total": SimpleLazyObject(lambda: sum(desk_queue_counts(request).values())),
     }

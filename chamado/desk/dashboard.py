@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from chamado.core.templatetags.chamado_tags import duration
 from chamado.desk import charts
+from chamado.desk.context_processors import desk_departments, desk_queue_counts
 from chamado.desk.views import agent_required
 from chamado.tickets.reports import dashboard_for_agent
 
@@ -22,7 +23,13 @@ def _percent_text(share: int | None) -> str:
 
 @agent_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    report = dashboard_for_agent(request.user, now=timezone.now())
+    report = dashboard_for_agent(
+        request.user,
+        now=timezone.now(),
+        # The menu's reads, shared: the agent's departments and their awaiting counts.
+        departments=[d for d in desk_departments(request) if d.is_mine],  # type: ignore[attr-defined]
+        awaiting=desk_queue_counts(request),
+    )
     rows = report.departments
     context = {
         "report": report,

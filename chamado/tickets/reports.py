@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -17,6 +18,9 @@ from chamado.tickets.models import Department, Message, SlaTarget
 from chamado.tickets.selectors import queue_counts_for_agent
 
 REPORT_DAYS = 30
+# The period's figures are shared by every agent of the same departments for this long.
+PERIOD_CACHE_SECONDS = 60
+PERIOD_CACHE_KEY = "dashboard:period:v1:{zone}:{day}:{days}:{departments}"
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,27 @@ class QueueCount:
 
 
 @dataclass(frozen=True)
+class PeriodResponse:
+    """``DepartmentResponse``'s figures as cached: the department by its id."""
+
+    department_id: int
+    answered: int
+    median: timedelta | None
+    within_target: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Period:
+    """What the dashboard computes over the period, cached for ``PERIOD_CACHE_SECONDS``."""
+
+    days: list[DayCount]
+    departments: list[PeriodResponse]
+    median: timedelta | None
+    computed_at: datetime
+
+
+@dataclass(frozen=True)
 class Dashboard:
     first_day: date
     last_day: date
@@ -60,6 +85,7 @@ class Dashboard:
     departments: list[DepartmentResponse]
     queues: list[QueueCount]
     median: timedelta | None  # all the agent's departments together
+    computed_at: datetime  # when the period's figures were computed (awaiting: live)
 
     @property
     def opened(self) -> int:
@@ -108,16 +134,77 @@ def _first_response_targets(department_ids: list[int]) -> dict[tuple[int, int], 
     return {(dept, priority): timedelta(minutes=minutes) for dept, priority, minutes in rows}
 
 
-def dashboard_for_agent(actor: Any, *, now: datetime, days: int = REPORT_DAYS) -> Dashboard:
+def dashboard_for_agent(
+    actor: Any,
+    *,
+    now: datetime,
+    days: int = REPORT_DAYS,
+    departments: list[Department] | None = None,
+    awaiting: dict[int, int] | None = None,
+) -> Dashboard:
     """The last ``days`` local days (today included) of the agent's departments (all of them
-    for administrators): six queries, whatever the number of tickets."""
+    for administrators). The period's figures are computed at most once a minute for each set
+    of departments (``PERIOD_CACHE_SECONDS``: at a million tickets they read a month of
+    tickets and messages); what awaits an answer is counted live. ``departments`` (the agent's,
+    by position) and ``awaiting`` (``queue_counts_for_agent``'s), when the caller has them
+    already, save their queries: none left when the period is cached, three when it is
+    computed."""
+    if departments is None:
+        departments = list(departments_for_agent(actor).order_by("position", "name", "pk"))
     zone = timezone.get_current_timezone()
     last_day = timezone.localdate(now, zone)
+    key = PERIOD_CACHE_KEY.format(
+        zone=str(zone),
+        day=last_day.isoformat(),
+        days=days,
+        departments=",".join(str(department.pk) for department in departments) or "-",
+    )
+    period: Period | None = cache.get(key)
+    if period is None:
+        period = _period(actor, departments, now=now, last_day=last_day, zone=zone, days=days)
+        cache.set(key, period, PERIOD_CACHE_SECONDS)
+    by_id = {department.pk: department for department in departments}
+    if awaiting is None:
+        awaiting = queue_counts_for_agent(actor)
+    return Dashboard(
+        first_day=period.days[0].day,
+        last_day=last_day,
+        days=period.days,
+        # The departments read now (their names may have changed since the period's figures).
+        departments=[
+            DepartmentResponse(
+                department=by_id[row.department_id],
+                answered=row.answered,
+                median=row.median,
+                within_target=row.within_target,
+                overdue=row.overdue,
+            )
+            for row in period.departments
+            if row.department_id in by_id
+        ],
+        queues=[
+            QueueCount(department=department, awaiting=awaiting.get(department.pk, 0))
+            for department in departments
+        ],
+        median=period.median,
+        computed_at=period.computed_at,
+    )
+
+
+def _period(
+    actor: Any,
+    departments: list[Department],
+    *,
+    now: datetime,
+    last_day: date,
+    zone: Any,
+    days: int,
+) -> "Period":
+    """Tickets opened and replies sent per local day, and first responses per department, over
+    the period: three queries (and the SLA targets, cached)."""
     first_day = last_day - timedelta(days=days - 1)
     start = timezone.make_aware(datetime.combine(first_day, time.min), zone)
     end = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min), zone)
-
-    departments = list(departments_for_agent(actor).order_by("position", "name"))
     tickets = tickets_visible_to_agent(actor)
 
     opened = dict(
@@ -170,14 +257,11 @@ def dashboard_for_agent(actor: Any, *, now: datetime, days: int = REPORT_DAYS) -
             if waited_until - created_at > target:
                 overdue[department_id] += 1
 
-    awaiting = queue_counts_for_agent(actor)
-    return Dashboard(
-        first_day=first_day,
-        last_day=last_day,
+    return Period(
         days=series,
         departments=[
-            DepartmentResponse(
-                department=department,
+            PeriodResponse(
+                department_id=department.pk,
                 answered=len(samples[department.pk]),
                 median=_median(samples[department.pk]),
                 within_target=within[department.pk],
@@ -185,9 +269,6 @@ def dashboard_for_agent(actor: Any, *, now: datetime, days: int = REPORT_DAYS) -
             )
             for department in departments
         ],
-        queues=[
-            QueueCount(department=department, awaiting=awaiting.get(department.pk, 0))
-            for department in departments
-        ],
         median=_median([sample for values in samples.values() for sample in values]),
+        computed_at=now,
     )
