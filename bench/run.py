@@ -73,6 +73,12 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "cache)",
     )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (4)")
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "granian"],
+        default="gunicorn",
+        help="the WSGI server (gunicorn, as `chamado serve`; granian to compare)",
+    )
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (8)")
     parser.add_argument("--seconds", type=int, default=10, help="saturation run per page (10)")
     parser.add_argument("--rate", type=float, default=50, help="the fixed rate, req/s (50)")
@@ -652,8 +658,30 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("gunicorn did not answer within 60 s")
 
 
-def server_start(port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
-    command = [
+def server_command(server: str, port: int, workers: int, log: Path) -> list[str]:
+    """gunicorn's sync workers (what `chamado serve` runs), or granian's WSGI workers (one
+    blocking thread each, as a sync worker; keep-alive connections, served from Rust)."""
+    if server == "granian":
+        return [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-ws",
+            "chamado.config.wsgi:application",
+        ]
+    return [
         sys.executable,
         "-m",
         "gunicorn",
@@ -668,8 +696,15 @@ def server_start(port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
         "--error-logfile",
         str(log),
     ]
+
+
+def server_start(
+    port: int, workers: int, log: Path, server_kind: str = "gunicorn"
+) -> subprocess.Popen[bytes]:
+    command = server_command(server_kind, port, workers, log)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    output = log.open("ab") if server_kind == "granian" else None
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
     http = Http(port)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -1154,7 +1189,7 @@ def main(argv: list[str] | None = None) -> None:
     port = _free_port()
     log = Path(os.environ["CHAMADO_VAR"]) / "bench-gunicorn.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    server = server_start(port, args.workers, log)
+    server = server_start(port, args.workers, log, args.server)
     http = Http(port)
     load: list[str] = []
     try:
@@ -1196,8 +1231,13 @@ def main(argv: list[str] | None = None) -> None:
         if failed:
             sys.exit(f"bench-smoke: {', '.join(p.name for p in failed)} failed (see {log})")
         return
+    server_kind = (
+        f"gunicorn {args.workers} sync workers"
+        if args.server == "gunicorn"
+        else f"granian {args.workers} WSGI workers (one blocking thread each, keep-alive)"
+    )
     server_note = (
-        f"gunicorn {args.workers} sync workers (`bench.settings`: the product's settings, the "
+        f"{server_kind} (`bench.settings`: the product's settings, the "
         f"trivial view and a query-counting middleware), on 127.0.0.1; saturation: "
         f"{args.connections} connections for {args.seconds} s (wrk -t2 for GETs; a Python "
         f"thread generator, marked [py], for POSTs), the load generator on the same 2 CPUs. "
