@@ -340,8 +340,11 @@ def scene_build(http: Http, *, cookies: dict[str, str], api_key: str) -> Scene:
         memberships__account_id=biggest["account_id"], memberships__is_owner=True
     )
     client_tickets = Ticket.objects.filter(account_id=biggest["account_id"])
+    # The oldest: seeded ones, not those earlier runs' POSTs opened (one message each).
     waiting_ids = list(
-        client_tickets.filter(status__in=workflow.WAITING).values_list("pk", flat=True)[:200]
+        client_tickets.filter(status__in=workflow.WAITING)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:200]
     )
     candidates = (
         Ticket.objects.filter(pk__in=waiting_ids) if waiting_ids else client_tickets
@@ -1144,6 +1147,16 @@ def report_write(
     path.write_text("\n".join(lines) + "\n")
 
 
+def report_path(folder: Path, tickets: int) -> Path:
+    """<date>-<tickets>.md, or -2, -3… after it: an earlier report of the day is history."""
+    stem = f"{date.today().isoformat()}-{tickets}"
+    path, n = folder / f"{stem}.md", 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}.md"
+    return path
+
+
 def main(argv: list[str] | None = None) -> None:
     args = arguments(argv)
     started = time.monotonic()
@@ -1250,7 +1263,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print()
     print(table(scene.pages, markdown=False, rate=args.rate))
-    output = args.output or RESULTS / f"{date.today().isoformat()}-{args.tickets}.md"
+    output = args.output or report_path(RESULTS, args.tickets)
     report_write(
         output,
         args=args,
