@@ -10,7 +10,7 @@ from chamado.services.selectors import service_list_for_account
 from chamado.tickets import workflow
 from chamado.tickets.models import Department, Policy, Ticket
 from chamado.web.files import AttachmentsMixin
-from chamado.web.forms import SentOnceMixin
+from chamado.web.forms import ListedModelChoiceField, SentOnceMixin
 
 
 class MessageField(forms.CharField):
@@ -47,14 +47,14 @@ class DepartmentSelect(forms.Select):
         return option
 
 
-class DepartmentChoiceField(forms.ModelChoiceField):
+class DepartmentChoiceField(ListedModelChoiceField):
     widget = DepartmentSelect
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.title)
 
 
-class ServiceChoiceField(forms.ModelChoiceField):
+class ServiceChoiceField(ListedModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} — {obj.label} ({obj.get_status_display()})"
 
@@ -107,18 +107,22 @@ class TicketOpenForm(SentOnceMixin, AttachmentsMixin):
         self.contact = contact
         self.fields["name"].initial = contact.full_name
         self.fields["email"].initial = contact.email
-        cast(DepartmentChoiceField, self.fields["department"]).queryset = departments
-        services = service_list_for_account(contact.account)
-        cast(ServiceChoiceField, self.fields["service"]).queryset = services
-        self.has_services = services.exists()
+        # Each list read once: the choices and the submitted values come from it (the view
+        # has usually read the departments already, to find the one in the address).
+        department_field = cast(DepartmentChoiceField, self.fields["department"])
+        department_field.queryset = departments
+        department_field.choices_list(departments)
         service_field = cast(ServiceChoiceField, self.fields["service"])
+        service_field.queryset = service_list_for_account(contact.account)
+        services = list(service_field.queryset)
+        self.has_services = bool(services)
         service_field.widget.attrs["data-account-has-services"] = str(self.has_services).lower()
         if self.has_services and not (preselected and preselected.allows_no_service):
             # The client must pick one here: say so instead of offering "None" first.
             service_field.empty_label = _("Choose the service this ticket is about")
-            service_field.widget.choices = service_field.choices  # refresh the empty label
             if len(services) == 1:
                 service_field.initial = services[0]
+        service_field.choices_list(services)
         self.fields["priority"].initial = Ticket.Priority.MEDIUM
         self.fields["attachments"].help_text = self.attachment_help(Policy.current())
         self._service_mark(preselected)

@@ -110,7 +110,8 @@ def ticket_new(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     if refused := _require_ticket_permission(request):
         return refused
     departments = department_list_open_to_clients()
-    department = departments.filter(slug=slug).first() if slug else None
+    # Read once: the address's department, the form's choices and the submitted value.
+    department = next((d for d in departments if d.slug == slug), None) if slug else None
     if slug and department is None:
         raise NotFound
     form_kwargs: dict[str, Any] = {

@@ -4,6 +4,7 @@ A changed number here is a decision, not noise: update it only when a page truly
 more query, and never let it grow with the data.
 """
 
+import re
 from typing import Any
 
 import pytest
@@ -87,3 +88,28 @@ def test_home_query_count_does_not_grow_with_tickets_and_services(
     with django_assert_num_queries(HOME_QUERIES):
         response = client.get(reverse("portal:home"))
     assert response.status_code == 200
+
+
+# user, the departments open to clients (the address's department and the choices), the
+# account's services (the choices), the knowledge base's suggestions for the subject are
+# not asked without one; the policy (attachment limits) comes from the cache. Was 7 before
+# the form read each list once (a department by slug, services EXISTS, services, the two
+# lists of choices again).
+TICKET_FORM_QUERIES = 3
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_open_ticket_form_reads_each_list_once(
+    client, owner, support, sales, django_assert_num_queries, count
+) -> None:
+    for n in range(count):
+        factories.ServiceFactory(account=owner.account, name=f"Site {n}", label=f"s{n}.com.br")
+    client.force_login(owner)
+    client.get(reverse("portal:ticket_new", args=["support"]))  # the policy into the cache
+
+    with django_assert_num_queries(TICKET_FORM_QUERIES):
+        response = client.get(reverse("portal:ticket_new", args=["support"]))
+
+    page = response.content.decode()
+    assert page.count("s0.com.br") == 1 and f"s{count - 1}.com.br" in page
+    assert re.search(rf'<option value="{support.pk}"[^>]*selected', page)
