@@ -49,12 +49,18 @@ def time_left(now: datetime, due: datetime | None) -> timedelta | None:
     return None if due is None else due - now
 
 
-def expected_wait(samples: list[timedelta], *, fallback: timedelta) -> timedelta:
-    """The median of recent first responses, or the target when there are too few."""
+def recent_median(samples: list[timedelta]) -> timedelta | None:
+    """The median of recent first responses; None when there are too few to tell."""
     if len(samples) < MIN_SAMPLES:
-        return fallback
+        return None
     seconds = statistics.median(sample.total_seconds() for sample in samples)
     return timedelta(seconds=round(seconds))
+
+
+def expected_wait(samples: list[timedelta], *, fallback: timedelta) -> timedelta:
+    """The median of recent first responses, or the target when there are too few."""
+    median = recent_median(samples)
+    return fallback if median is None else median
 
 
 def within_target(response: timedelta, target: timedelta) -> bool:

@@ -21,6 +21,7 @@ from tests import factories
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
+S = timedelta(seconds=1)
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 High, Medium = Ticket.Priority.HIGH, Ticket.Priority.MEDIUM
 
@@ -242,3 +243,17 @@ def test_expected_wait_is_the_median_of_the_last_weeks_first_responses(
     # A little later the oldest answer is still within the week; a week later none is.
     assert department_expected_wait(support.pk, Medium, now=now + timedelta(days=0.05)) == 30 * M
     assert department_expected_wait(support.pk, Medium, now=now + timedelta(days=7)) == 24 * H
+
+
+@pytest.mark.django_db
+def test_expected_wait_is_computed_once_a_minute(
+    history, owner, agent, support, django_assert_num_queries
+) -> None:
+    answered(owner, agent, support, 30 * M, days_ago=2)
+    now = timezone.now().replace(second=1)
+    assert department_expected_wait(support.pk, Medium, now=now) == 30 * M
+    answered(owner, agent, support, 50 * H, days_ago=1)
+    answered(owner, agent, support, 50 * H, days_ago=1)
+    with django_assert_num_queries(0):  # the same minute: the median as computed
+        assert department_expected_wait(support.pk, Medium, now=now + 30 * S) == 30 * M
+    assert department_expected_wait(support.pk, Medium, now=now + 1 * M) == 40 * M
