@@ -51,7 +51,7 @@ from chamado.tickets.models import Ticket
 from chamado.tickets.presence import presence_touch
 from chamado.tickets.selectors import (
     agent_list_for_departments,
-    canned_reply_list_for_department,
+    canned_replies_for_department,
     membership_list_for_ticket,
     people_for_ticket,
     queue_for_agent,
@@ -243,7 +243,7 @@ def _ticket_page(
     }
     canned_choices = [
         (reply.pk, reply.title, workflow.canned_fill(reply.body, placeholders))
-        for reply in canned_reply_list_for_department(ticket.department_id)
+        for reply in canned_replies_for_department(ticket.department_id)
     ]
     reply_initial: dict[str, Any] = {"seen_message_id": last_seen}
     chosen = request.GET.get("canned")

@@ -342,6 +342,29 @@ def canned_reply_list_for_department(department_id: int) -> QuerySet[CannedReply
     )
 
 
+# Every canned reply (tens of rows), kept in the cache since every desk ticket page offers
+# them; cleared when one is saved or deleted (a department's deletion deletes its own).
+CANNED_REPLIES_KEY = "chamado:canned-replies"
+CANNED_REPLIES_SECONDS = 300
+
+
+def canned_replies_for_department(department_id: int) -> list[CannedReply]:
+    """``canned_reply_list_for_department``'s rows, from the cache: the desk's ticket page."""
+    rows = cache_get(CANNED_REPLIES_KEY)
+    if not isinstance(rows, list):
+        rows = list(CannedReply.objects.order_by("title", "pk"))
+        cache_set(CANNED_REPLIES_KEY, rows, CANNED_REPLIES_SECONDS)
+    return [row for row in rows if row.department_id in (None, department_id)]
+
+
+@receiver(post_save, sender=CannedReply, dispatch_uid="chamado.tickets.canned_forget.save")
+@receiver(post_delete, sender=CannedReply, dispatch_uid="chamado.tickets.canned_forget.delete")
+def canned_replies_forget(**kwargs: Any) -> None:
+    """Now, and again once the change is committed (a request may have read the rows before)."""
+    cache_delete(CANNED_REPLIES_KEY)
+    transaction.on_commit(lambda: cache_delete(CANNED_REPLIES_KEY))
+
+
 def agent_list_for_departments(departments: Any) -> QuerySet[User]:
     """Active agents of the given departments (ids or a queryset), each once, by name."""
     return (

@@ -46,6 +46,9 @@ QUEUE_ROWS_QUERIES = 3
 # timeline's one query is paid by the departments read once instead of twice; 12 with the
 # session read from the cache.
 TICKET_PAGE_QUERIES = 12
+# the same page again: the canned replies come from the cache (kept since every desk ticket
+# page offers them; cleared when one is saved or deleted)
+TICKET_PAGE_WARM_QUERIES = 11
 # user, the matches' pks up to the page (no COUNT: was 6 with it), the page's rows with their
 # snippets, the menu's departments and counts; on PostgreSQL the pks are read in a transaction
 # that sets the planner (BEGIN, set_config, COMMIT), and each window of recent tickets it
@@ -138,6 +141,33 @@ def test_ticket_page_query_count_does_not_grow_with_messages_and_attachments(
     page = response.content.decode()
     assert page.count("screen.png</a>") == 2 + 3 * count
     assert page.count('<li class="message ') == 1 + 3 * count
+    assert len(re.findall(r">Canned \d+</option>", page)) == count
+
+    with django_assert_num_queries(TICKET_PAGE_WARM_QUERIES):
+        again = client.get(reverse("desk:ticket", args=[ticket.number])).content.decode()
+    assert len(re.findall(r">Canned \d+</option>", again)) == count
+
+
+def test_a_changed_canned_reply_is_offered_at_once(client, owner, agent, support) -> None:
+    ticket = factories.open_ticket(owner, department=support)
+    kept = CannedReply.objects.create(title="Kept", body="Hi {client_name}", department=None)
+    renamed = CannedReply.objects.create(title="Old name", body="Hello", department=support)
+    gone = CannedReply.objects.create(title="Removed", body="Bye", department=support)
+    client.force_login(agent)
+    url = reverse("desk:ticket", args=[ticket.number])
+    page = client.get(url).content.decode()
+    assert all(f">{title}<" in page for title in ("Kept", "Old name", "Removed"))
+
+    renamed.title = "New name"
+    renamed.save()
+    gone.delete()
+    CannedReply.objects.create(
+        title="Sales only", body="Offer", department=factories.department("sales")
+    )
+    page = client.get(url).content.decode()
+    assert ">New name<" in page and ">Kept<" in page
+    assert ">Old name<" not in page and ">Removed<" not in page and ">Sales only<" not in page
+    assert kept.pk
 
 
 @pytest.mark.parametrize("count", SIZES)
