@@ -72,6 +72,12 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"cache (default $REDIS_URL, else {DEFAULT_REDIS} when it answers, else the file "
         "cache)",
     )
+    parser.add_argument(
+        "--keep-writes",
+        action="store_true",
+        help="POST into the seeded database itself (by default a copy made for the run, "
+        "dropped at the end, takes the writes)",
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (4)")
     parser.add_argument(
         "--server",
@@ -126,6 +132,57 @@ def database_ensure(url: str, *, reset: bool) -> None:
         if not exists:
             print(f"Creating database {name}")
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def run_copy_create(url: str) -> str:
+    """A copy of the seeded database for this run (``<name>_run``, from it as a template): the
+    POSTs write there, so every run measures the same data, and the copy is dropped at the
+    end. Django's connections are closed first (a template must have no other session)."""
+    import psycopg
+    from django.db import connections
+    from psycopg import sql
+
+    connections.close_all()
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    copy = f"{name}_run"
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    started = time.monotonic()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(copy))
+        )
+        connection.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(copy), sql.Identifier(name)
+            )
+        )
+    print(f"Copied {name} to {copy} for this run's writes in {time.monotonic() - started:.0f} s")
+    django_database_use(copy)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{copy}"))
+
+
+def run_copy_drop(url: str, copy_url: str) -> None:
+    """Drop this run's copy; Django reads the seeded database again (the report's data)."""
+    import psycopg
+    from psycopg import sql
+
+    django_database_use(urllib.parse.urlsplit(url).path.lstrip("/"))
+    parts = urllib.parse.urlsplit(copy_url)
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(parts.path.lstrip("/"))
+            )
+        )
+
+
+def django_database_use(name: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = name
 
 
 def redis_url_choose(given: str | None) -> str:
@@ -1175,6 +1232,10 @@ def main(argv: list[str] | None = None) -> None:
     limits_off()
     print("VACUUM ANALYZE…")
     vacuum_analyze()
+    # The writes go to a copy (dropped at the end), so a run never changes the seeded data.
+    copy_url = "" if args.smoke or args.keep_writes else run_copy_create(args.database_url)
+    if copy_url:
+        os.environ["DATABASE_URL"] = copy_url  # gunicorn's
     from bench.seed_data import BENCH_AGENT_EMAIL
     from chamado.accounts.models import User
     from chamado.tickets.models import Ticket
@@ -1235,6 +1296,8 @@ def main(argv: list[str] | None = None) -> None:
         rss = worker_rss_mib(server.pid)
     finally:
         server_stop(server)
+        if copy_url:
+            run_copy_drop(args.database_url, copy_url)
     failed = [page for page in scene.pages if page.failure]
     if args.smoke:
         print(
