@@ -1233,7 +1233,7 @@ def main(argv: list[str] | None = None) -> None:
     print("VACUUM ANALYZE…")
     vacuum_analyze()
     # The writes go to a copy (dropped at the end), so a run never changes the seeded data.
-    copy_url = "" if args.smoke or args.keep_writes else run_copy_create(args.database_url)
+    copy_url = "" if args.keep_writes else run_copy_create(args.database_url)
     if copy_url:
         os.environ["DATABASE_URL"] = copy_url  # gunicorn's
     from bench.seed_data import BENCH_AGENT_EMAIL
