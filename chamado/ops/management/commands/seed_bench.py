@@ -9,9 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-import chamado
-
-CHECKOUT = Path(chamado.__file__).resolve().parent.parent
+# chamado/ops/management/commands/ -> the checkout (or site-packages, where bench/ is not).
+CHECKOUT = Path(__file__).resolve().parents[4]
 
 
 class Command(BaseCommand):
