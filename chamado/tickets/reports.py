@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from chamado.core.cache import cache_get, cache_set
 from chamado.tickets import sla
 from chamado.tickets.access import departments_for_agent, tickets_visible_to_agent
 from chamado.tickets.models import Department, Message, SlaTarget
@@ -20,7 +20,7 @@ from chamado.tickets.selectors import queue_counts_for_agent
 REPORT_DAYS = 30
 # The period's figures are shared by every agent of the same departments for this long.
 PERIOD_CACHE_SECONDS = 60
-PERIOD_CACHE_KEY = "dashboard:period:v1:{zone}:{day}:{days}:{departments}"
+PERIOD_CACHE_KEY = "chamado:dashboard-period:v1:{zone}:{day}:{days}:{departments}"
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def dashboard_for_agent(
     of departments (``PERIOD_CACHE_SECONDS``: at a million tickets they read a month of
     tickets and messages); what awaits an answer is counted live. ``departments`` (the agent's,
     by position) and ``awaiting`` (``queue_counts_for_agent``'s), when the caller has them
-    already, save their queries: none left when the period is cached, three when it is
+    already, save their queries: none left when the period is cached, four when it is
     computed."""
     if departments is None:
         departments = list(departments_for_agent(actor).order_by("position", "name", "pk"))
@@ -159,10 +159,10 @@ def dashboard_for_agent(
         days=days,
         departments=",".join(str(department.pk) for department in departments) or "-",
     )
-    period: Period | None = cache.get(key)
-    if period is None:
+    period = cache_get(key)
+    if not isinstance(period, Period):
         period = _period(actor, departments, now=now, last_day=last_day, zone=zone, days=days)
-        cache.set(key, period, PERIOD_CACHE_SECONDS)
+        cache_set(key, period, PERIOD_CACHE_SECONDS)
     by_id = {department.pk: department for department in departments}
     if awaiting is None:
         awaiting = queue_counts_for_agent(actor)
@@ -199,9 +199,9 @@ def _period(
     last_day: date,
     zone: Any,
     days: int,
-) -> "Period":
-    """Tickets opened and replies sent per local day, and first responses per department, over
-    the period: three queries (and the SLA targets, cached)."""
+) -> Period:
+    """Tickets opened and replies sent per local day, and first responses per department (with
+    the departments' SLA targets), over the period: four queries."""
     first_day = last_day - timedelta(days=days - 1)
     start = timezone.make_aware(datetime.combine(first_day, time.min), zone)
     end = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min), zone)
